@@ -1,0 +1,77 @@
+# tilearn: `make run` serves the site with demo content; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+VENDOR := tilearn/static/vendor/govuk
+CSS := tilearn/static/build/tilearn.css
+export FLASK_APP := tilearn
+
+.PHONY: run test test-sqlite test-postgres lint check-style assets install clean bench
+
+## Set-up ------------------------------------------------------------------
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
+	touch $@
+
+$(CSS): tilearn/static/src/tilearn.scss node_modules/.installed
+	mkdir -p $(dir $(CSS))
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules $< $@
+
+# Pre-compressed copies, served by WhiteNoise to browsers that accept gzip.
+tilearn/static/.compressed: $(CSS) $(VENDOR)/.copied tilearn/static/js/tilearn.mjs $(BIN)/activate
+	$(BIN)/python -m whitenoise.compress -q tilearn/static
+	touch $@
+
+assets: tilearn/static/.compressed
+
+instance/config.py:
+	mkdir -p instance
+	printf '# Written by make on first run. Keep it secret; do not commit it.\nSECRET_KEY = "%s"\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > $@
+
+## Run ----------------------------------------------------------------------
+
+run: install assets instance/config.py
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'tilearn:create_app()'
+
+lint: install
+	TILEARN_ENV=development $(BIN)/flask modules lint --strict
+
+## Test ---------------------------------------------------------------------
+
+# On SQLite always; also on PostgreSQL when TILEARN_TEST_POSTGRES_URL is set (CI sets it).
+test: install assets
+	$(BIN)/ruff check tilearn tests
+	$(BIN)/ruff format --check --quiet tilearn tests
+	$(BIN)/pytest -q
+	@if [ -n "$$TILEARN_TEST_POSTGRES_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		TILEARN_TEST_DATABASE_URL="$$TILEARN_TEST_POSTGRES_URL" $(BIN)/pytest -q; \
+	fi
+
+bench: install assets
+	$(BIN)/python benchmarks/section_page.py
+	$(BIN)/python benchmarks/progress_writes.py
+
+clean:
+	rm -rf $(VENV) node_modules tilearn/static/vendor tilearn/static/build tilearn/static/.compressed

@@ -1,0 +1,89 @@
+"""The whole learner journey through the test client, on the worked-example fixture module."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from tilearn.extensions import db
+from tilearn.models import CompletionRecord, SectionDeferral
+
+MODULE = "/learn/worked-example"
+
+
+def attempt_key(html: str) -> str:
+    return re.search(r'name="attempt_key" value="([^"]+)"', html).group(1)
+
+
+def test_learner_completes_the_worked_example(app, client, make_user, sign_in):
+    learner = make_user("learner")
+    sign_in(learner)
+
+    page = client.get("/").get_data(as_text=True)
+    assert "Noticing stress in ourselves and others" in page
+    assert "Not started" in page
+
+    overview = client.get(MODULE).get_data(as_text=True)
+    assert "About 15 minutes" in overview and "Workplace stress (mentioned)" in overview
+
+    section = client.get(f"{MODULE}/survival-responses").get_data(as_text=True)
+    assert "Section 1 of 2" in section
+    # The right answer is not marked anywhere in the page before the learner checks.
+    assert "Freezing is one of the five" not in section and "Right answer" not in section
+
+    response = client.post(
+        f"{MODULE}/survival-responses/answers", data={"attempt_key": attempt_key(section), "q-q-five-fs": "1"}
+    )
+    assert response.status_code == 302
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not quite yet" in feedback and "Focus is not one of the five" in feedback
+
+    section = client.get(f"{MODULE}/survival-responses").get_data(as_text=True)
+    client.post(
+        f"{MODULE}/survival-responses/answers", data={"attempt_key": attempt_key(section), "q-q-five-fs": "0"}
+    )
+    feedback = client.get(f"{MODULE}/survival-responses?note=continue").get_data(as_text=True)
+    assert "That’s right." in feedback and "Freezing is one of the five" in feedback
+
+    response = client.post(f"{MODULE}/survival-responses/done")
+    assert response.headers["Location"].endswith(f"{MODULE}/harder-day")
+
+    note = client.get(f"{MODULE}/harder-day").get_data(as_text=True)
+    assert "Before you read" in note and "stress at work" in note
+    response = client.post(f"{MODULE}/harder-day/choice", data={"choice": "continue"})
+    section = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sam’s shift" in section or "Sam's shift" in section
+    client.post(
+        f"{MODULE}/harder-day/answers",
+        data={
+            "attempt_key": attempt_key(section),
+            "q-q-helps": ["0", "1"],
+            "q-q-same": "1",
+        },
+    )
+    response = client.post(f"{MODULE}/harder-day/done")
+    assert response.headers["Location"].endswith(f"{MODULE}/finished")
+    finished = client.get(f"{MODULE}/finished").get_data(as_text=True)
+    assert "Module completed" in finished
+    with app.app_context():
+        records = db.session.scalars(select(CompletionRecord)).all()
+        assert len(records) == 1 and records[0].score == 100 and records[0].module_version == "1.2"
+    assert "Completed" in client.get("/").get_data(as_text=True)
+
+
+def test_skipping_an_optional_section_still_allows_completion(app, client, make_user, sign_in):
+    sign_in(make_user("learner"))
+    section = client.get(f"{MODULE}/survival-responses").get_data(as_text=True)
+    client.post(
+        f"{MODULE}/survival-responses/answers", data={"attempt_key": attempt_key(section), "q-q-five-fs": "0"}
+    )
+    client.post(f"{MODULE}/survival-responses/done")
+    response = client.post(f"{MODULE}/harder-day/choice", data={"choice": "skip"})
+    assert response.headers["Location"].endswith(MODULE)
+    overview = client.get(MODULE).get_data(as_text=True)
+    assert "To come back to" in overview and "A harder day" in overview
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SectionDeferral)) == 1
+        # 1 of 3 questions right: below the pass mark, so no record yet
+        assert db.session.scalar(select(func.count()).select_from(CompletionRecord)) == 0

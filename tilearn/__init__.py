@@ -1,0 +1,74 @@
+"""tilearn: trauma-informed e-learning from markdown modules."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tilearn.config import Defaults
+
+log = logging.getLogger("tilearn")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, module library, blueprints, CLI."""
+    app = Flask(
+        __name__, instance_path=os.environ.get("TILEARN_INSTANCE_PATH") or None, instance_relative_config=True
+    )
+    _configure(app, test_config)
+
+    from tilearn import database, security
+    from tilearn.extensions import csrf, db, login_manager, migrate
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+    from tilearn.web import library_state
+
+    library_state.init_app(app)
+
+    from tilearn.web import register_blueprints
+
+    register_blueprints(app)
+
+    from tilearn import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then TILEARN_* environment variables, then tests."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("TILEARN")
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.update(test_config)
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    if not app.config.get("CACHE_DIR"):
+        app.config["CACHE_DIR"] = os.path.join(app.instance_path, "cache")
+    os.makedirs(app.instance_path, exist_ok=True)
+    development = app.debug or app.testing or os.environ.get("TILEARN_ENV") == "development"
+    if not app.config.get("SECRET_KEY"):
+        if not development:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set TILEARN_SECRET_KEY or put SECRET_KEY in "
+                "instance/config.py (`make run` writes one for you)."
+            )
+        log.warning("no SECRET_KEY: using a random one for this development run")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)

@@ -1,0 +1,108 @@
+"""Command-line tools: `flask --app tilearn modules lint`, `flask --app tilearn demo seed`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from tilearn.config import PROJECT_ROOT
+from tilearn.engine import load_library
+from tilearn.engine.levels import load_scheme
+from tilearn.engine.library import GLOSSARY_FILE, module_folders
+
+modules_cli = AppGroup("modules", help="Check and list learning modules.")
+demo_cli = AppGroup("demo", help="Demo organisation and people.")
+
+DEMO_PASSWORD = "learn-at-your-own-pace"
+DEMO_USERS = (
+    ("learner@example.org", "Lee Learner", ("learner",)),
+    ("trainer@example.org", "Tia Trainer", ("trainer", "learner")),
+    ("manager@example.org", "Mo Manager", ("manager", "learner")),
+    ("admin@example.org", "Ada Admin", ("admin", "learner")),
+)
+
+
+def lint_paths(paths: tuple[str, ...], scheme_name: str, out=click.echo) -> tuple[int, int]:
+    """Check modules under the given paths; print problems; return (errors, warnings)."""
+    directories: list[Path] = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        if path.is_file():
+            path = path.parent
+        if (path / GLOSSARY_FILE).is_file() or not list(path.glob("*.md")):
+            directories.append(path)  # a folder of modules
+        else:
+            directories.append(path.parent)  # one module folder: load its parent, filter below
+    only = {Path(raw).resolve() if Path(raw).is_dir() else Path(raw).resolve().parent for raw in paths}
+    folders = module_folders(directories)
+    engine_log = logging.getLogger("tilearn.engine")
+    engine_log.disabled = True  # the problems are printed below, once
+    with click.progressbar(length=len(folders), label="Checking modules", file=sys.stderr) as bar:
+        library = load_library(
+            directories,
+            load_scheme(scheme_name),
+            display_root=Path.cwd(),
+            progress=lambda _folder: bar.update(1),
+        )
+    engine_log.disabled = False
+    wanted = [p for p in library.problems if _under(p.path, only, directories)]
+    for problem in wanted:
+        out(str(problem))
+    errors = sum(1 for p in wanted if p.is_error)
+    warnings = len(wanted) - errors
+    out(f"{len(folders)} module(s) checked: {errors} error(s), {warnings} warning(s)")
+    return errors, warnings
+
+
+def _under(path: str, only: set[Path], directories: list[Path]) -> bool:
+    full = (Path.cwd() / path).resolve()
+    return any(full == o or o in full.parents for o in only) or any(d in only for d in directories)
+
+
+@modules_cli.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def lint_command(paths: tuple[str, ...], strict: bool) -> None:
+    """Report every problem as path:line: message; exit 1 on errors."""
+    paths = paths or tuple(current_app.config["MODULES_DIRS"])
+    errors, warnings = lint_paths(paths, current_app.config["LEVEL_SCHEME"])
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@modules_cli.command("list")
+def list_command() -> None:
+    """List the modules the site serves."""
+    library = current_app.extensions["tilearn.library"].library
+    for module in library.modules.values():
+        click.echo(f"{module.id}\t{module.level}\tv{module.version}\t{module.title}")
+
+
+@demo_cli.command("seed")
+def seed_command() -> None:
+    """Create one demo person per role (once) and print how to sign in."""
+    from tilearn.extensions import db
+    from tilearn.models import User
+    from tilearn.services.accounts import create_user
+
+    for email, name, roles in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            create_user(email, name, DEMO_PASSWORD, roles)
+    click.echo(f"Demo people (all with the password '{DEMO_PASSWORD}'):")
+    for email, _name, roles in DEMO_USERS:
+        click.echo(f"  {roles[0]:<8} {email}")
+
+
+def init_app(app: Flask) -> None:
+    """Add tilearn's commands to `flask`."""
+    app.cli.add_command(modules_cli)
+    app.cli.add_command(demo_cli)
+
+
+__all__ = ["PROJECT_ROOT", "init_app", "lint_paths"]

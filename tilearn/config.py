@@ -1,0 +1,49 @@
+"""Default settings. instance/config.py and TILEARN_* environment variables override them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Safe defaults: secure cookies, CSRF on, SQLite in instance/."""
+
+    #: Required outside development; `make run` writes one into instance/config.py.
+    SECRET_KEY: str | None = None
+    #: Relative SQLite paths live in instance/. Set TILEARN_DATABASE_URL for PostgreSQL.
+    SQLALCHEMY_DATABASE_URI = "sqlite:///tilearn.sqlite"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MODULES_DIRS = [str(PROJECT_ROOT / "modules")]
+    #: "west-midlands", "hampshire" or a path to a level scheme YAML file
+    LEVEL_SCHEME = "west-midlands"
+    #: Rendered modules are cached here by content hash, so a restart is warm.
+    CACHE_DIR: str | None = None
+    ORGANISATION_NAME = "Demo Council"
+    SUPPORT_CONTACTS = [
+        {"name": "Employee Assistance Programme", "detail": "0800 000 0000, free and confidential, any time"},
+        {"name": "Samaritans", "detail": "116 123, free, any time, day or night"},
+        {"name": "Shout", "detail": "text SHOUT to 85258"},
+    ]
+    #: Where "Exit this page" goes: a neutral site that loads quickly.
+    EXIT_URL = "https://www.bbc.co.uk/weather"
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
+    MAX_CONTENT_LENGTH = 256 * 1024
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "tilearn_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_NAME = "tilearn_remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: A learner may read one section for hours; a CSRF token lasts as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    #: Failed sign-ins allowed per account and per address within the window.
+    LOGIN_LIMIT_PER_ACCOUNT = 5
+    LOGIN_LIMIT_PER_ADDRESS = 20
+    LOGIN_LIMIT_WINDOW = timedelta(minutes=15)

@@ -1,0 +1,43 @@
+"""Database set-up: SQLite pragmas and write transactions that wait instead of failing."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+
+from tilearn.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _needs_write_lock() -> bool:
+    """Writes happen only outside GET/HEAD, so only those transactions take SQLite's write lock."""
+    return not (has_request_context() and request.method in SAFE_METHODS)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy and, on SQLite, use WAL with BEGIN IMMEDIATE for writes.
+
+    A deferred SQLite transaction that reads and then writes can be refused at once
+    with "database is locked" when another writer got in first; BEGIN IMMEDIATE
+    takes the write lock up front and waits (busy_timeout) instead.
+    """
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _needs_write_lock() else "BEGIN")

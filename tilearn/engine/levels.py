@@ -1,0 +1,89 @@
+"""The level scheme: levels, their order and audience, and the themes. Loaded from data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tilearn.engine.frontmatter import load_yaml
+
+SHIPPED_SCHEMES = Path(__file__).resolve().parent.parent / "levels"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the scheme, with the module levels it is made of."""
+
+    key: str
+    name: str
+    number: int
+    audience: str
+    refresher_months: int
+    module_levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One of the framework's repeating themes."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LevelScheme:
+    """An ordered set of levels and the themes they share."""
+
+    name: str
+    levels: tuple[Level, ...]
+    themes: tuple[Theme, ...]
+
+    def level_for_module(self, module_level: str) -> Level | None:
+        """The scheme level that a module's ``level:`` belongs to, or None."""
+        for level in self.levels:
+            if module_level in level.module_levels:
+                return level
+        return None
+
+    def level(self, key: str) -> Level | None:
+        """The level with this key, or None."""
+        return next((level for level in self.levels if level.key == key), None)
+
+    def theme(self, key: str) -> Theme | None:
+        """The theme with this key, or None."""
+        return next((theme for theme in self.themes if theme.key == key), None)
+
+    def module_level_keys(self) -> frozenset[str]:
+        """Every ``level:`` value a module may use under this scheme."""
+        return frozenset(key for level in self.levels for key in level.module_levels)
+
+
+def scheme_path(name_or_path: str) -> Path:
+    """A shipped scheme by name (``west-midlands``, ``hampshire``) or a path to a YAML file."""
+    shipped = SHIPPED_SCHEMES / f"{name_or_path}.yaml"
+    return shipped if shipped.is_file() else Path(name_or_path)
+
+
+def load_scheme(name_or_path: str = "west-midlands") -> LevelScheme:
+    """Read a level scheme; raises ValueError with a plain message when it is unusable."""
+    path = scheme_path(name_or_path)
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8")).data
+    except OSError as error:
+        raise ValueError(f"level scheme {name_or_path!r} cannot be read: {error}") from None
+    try:
+        levels = tuple(
+            Level(
+                key=str(item["key"]),
+                name=str(item["name"]),
+                number=number,
+                audience=str(item.get("audience", "")),
+                refresher_months=int(item.get("refresher_months", 24)),
+                module_levels=tuple(str(k) for k in item.get("modules", [item["key"]])),
+            )
+            for number, item in enumerate(data["levels"], start=1)
+        )
+        themes = tuple(Theme(str(t["key"]), str(t["name"])) for t in data["themes"])
+        return LevelScheme(str(data["name"]), levels, themes)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"level scheme {path} is missing or has a bad field: {error}") from None

@@ -1,0 +1,217 @@
+"""Find modules (folders in modules/ and installed packages), parse them once, keep the good ones."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from tilearn.engine.blocks import BlockType, default_block_types
+from tilearn.engine.levels import Level, LevelScheme
+from tilearn.engine.lint import ID
+from tilearn.engine.parse import ModuleParser, parse_glossary
+from tilearn.engine.registry import Registry
+from tilearn.engine.render import LinkStyle, Renderer
+from tilearn.engine.spec import Glossary, Module, Problem
+
+#: Raise when the parser or rendering changes, so cached modules are rebuilt.
+ENGINE_VERSION = "1"
+ENTRY_POINT_GROUP = "tilearn.modules"
+GLOSSARY_FILE = "glossary.md"
+log = logging.getLogger("tilearn.engine")
+
+
+@dataclass
+class Library:
+    """The modules that passed their checks, plus every problem found while loading."""
+
+    scheme: LevelScheme
+    glossary: Glossary = field(default_factory=Glossary)
+    modules: dict[str, Module] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: every parsed module, including broken ones (for the trainer preview)
+    all_modules: dict[str, Module] = field(default_factory=dict)
+
+    def get(self, module_id: str) -> Module | None:
+        """A servable module by id, or None."""
+        return self.modules.get(module_id)
+
+    def level_of(self, module: Module) -> Level | None:
+        """The scheme level a module belongs to."""
+        return self.scheme.level_for_module(module.level)
+
+    def by_level(self) -> list[tuple[Level, list[Module]]]:
+        """Servable modules grouped by level in the scheme's order."""
+        return [
+            (level, [m for m in self.modules.values() if m.level in level.module_levels])
+            for level in self.scheme.levels
+        ]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that keep a module off the site."""
+        return [p for p in self.problems if p.is_error]
+
+
+def module_folders(directories: Iterable[Path]) -> list[Path]:
+    """Every module folder in the given directories, in a stable order."""
+    folders: list[Path] = []
+    for directory in directories:
+        if directory.is_dir():
+            folders.extend(
+                sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+            )
+    return folders
+
+
+def installed_module_directories() -> list[Path]:
+    """Module directories contributed by installed packages (entry point group tilearn.modules)."""
+    directories = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        value = entry.load()
+        directories.append(Path(value() if callable(value) else value))
+    return directories
+
+
+def content_hash(markdown_file: Path) -> str:
+    """SHA-256 over the module file and every asset beside it."""
+    digest = hashlib.sha256(markdown_file.read_bytes())
+    for asset in sorted(p for p in markdown_file.parent.rglob("*") if p.is_file() and p != markdown_file):
+        digest.update(str(asset.relative_to(markdown_file.parent)).encode())
+        digest.update(hashlib.sha256(asset.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class _DiskCache:
+    """Parsed modules pickled by cache key, so a restart is warm; written atomically."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str) -> Module | None:
+        if self.directory is None:
+            return None
+        try:
+            with open(self.directory / f"{key}.pickle", "rb") as handle:
+                return pickle.load(handle)  # our own cache files, written below
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None
+
+    def put(self, key: str, module: Module) -> None:
+        if self.directory is None:
+            return
+        fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(module, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, self.directory / f"{key}.pickle")
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_library(
+    directories: Iterable[Path],
+    scheme: LevelScheme,
+    blocks: Registry[BlockType] | None = None,
+    cache_dir: Path | None = None,
+    links: LinkStyle | None = None,
+    display_root: Path | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> Library:
+    """Load every module and the glossary; broken modules are reported and left out."""
+    directories = list(directories)
+    blocks = blocks if blocks is not None else default_block_types()
+    renderer = Renderer(links)
+    library = Library(scheme)
+    glossary_hash = ""
+    for directory in directories:
+        glossary_path = directory / GLOSSARY_FILE
+        if glossary_path.is_file():
+            library.glossary, problems = parse_glossary(
+                glossary_path, _display(glossary_path, display_root), renderer
+            )
+            library.problems.extend(problems)
+            glossary_hash = hashlib.sha256(glossary_path.read_bytes()).hexdigest()
+            break
+    glossary_ids = library.glossary.ids() if library.glossary.terms else None
+    parser = ModuleParser(scheme, blocks, renderer, glossary_ids)
+    cache = _DiskCache(cache_dir)
+    salt = f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}"
+    for folder in module_folders(directories):
+        if progress:
+            progress(folder)
+        module = _load_folder(folder, parser, cache, salt, library, display_root)
+        if module is None:
+            continue
+        library.problems.extend(module.problems)
+        if module.id in library.all_modules:
+            library.problems.append(
+                Problem(
+                    module.path,
+                    1,
+                    f"duplicate module id '{module.id}' (also in "
+                    f"{library.all_modules[module.id].path}); this one is left out",
+                )
+            )
+            continue
+        library.all_modules[module.id] = module
+        if not any(p.is_error for p in module.problems):
+            library.modules[module.id] = module
+    _check_prerequisites(library)
+    library.modules = dict(sorted(library.modules.items(), key=lambda item: _order(library.scheme, item[1])))
+    for problem in library.problems:
+        log.log(logging.ERROR if problem.is_error else logging.WARNING, "%s", problem)
+    return library
+
+
+def _load_folder(folder, parser, cache, salt, library, display_root) -> Module | None:
+    display = _display(folder, display_root)
+    if not ID.match(folder.name):
+        library.problems.append(
+            Problem(display, 1, "folder name must be a module id: lower-case letters, digits, hyphens")
+        )
+        return None
+    files = sorted(folder.glob("*.md"))
+    if len(files) != 1:
+        what = "no markdown file" if not files else f"{len(files)} markdown files; keep exactly one"
+        library.problems.append(Problem(display, 1, f"module folder has {what}"))
+        return None
+    path = files[0]
+    try:
+        digest = content_hash(path)
+    except OSError as error:
+        library.problems.append(Problem(_display(path, display_root), 1, f"cannot be read: {error}"))
+        return None
+    key = hashlib.sha256(f"{digest}|{salt}|{_display(path, display_root)}".encode()).hexdigest()
+    module = cache.get(key)
+    if module is None:
+        module = parser.parse(path, _display(path, display_root), digest)
+        cache.put(key, module)
+    return module
+
+
+def _check_prerequisites(library: Library) -> None:
+    for module in list(library.modules.values()):
+        for prerequisite in module.prerequisites:
+            if prerequisite not in library.all_modules:
+                library.problems.append(
+                    Problem(module.path, 1, f"prerequisite '{prerequisite}' is not a known module")
+                )
+                library.modules.pop(module.id, None)
+
+
+def _order(scheme: LevelScheme, module: Module) -> tuple[int, str]:
+    level = scheme.level_for_module(module.level)
+    return (level.number if level else 99, module.id)

@@ -1,0 +1,338 @@
+"""Read one module file: front matter and markdown body to a Module, keeping line numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tilearn.engine import lint
+from tilearn.engine.blocks import BlockSource, BlockType, ParseContext
+from tilearn.engine.frontmatter import FrontMatterError, load_yaml
+from tilearn.engine.levels import LevelScheme
+from tilearn.engine.registry import Registry
+from tilearn.engine.render import Reference, Renderer
+from tilearn.engine.spec import (
+    Block,
+    ContentNote,
+    Glossary,
+    GlossaryTerm,
+    Html,
+    Module,
+    Problem,
+    Section,
+)
+
+SECTION = re.compile(r"^##(?!#)\s*(.*?)\s*(?:\{#([^}]*)\})?\s*$")
+TITLE = re.compile(r"^#(?!#)\s")
+BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(?:\{#([^}]*)\})?\s*$")
+BLOCK_CLOSE = re.compile(r"^:::\s*$")
+FENCE = re.compile(r"^(```|~~~)")
+
+
+@dataclass
+class _Chunk:
+    line: int
+    lines: list[str] = field(default_factory=list)
+    block: BlockSource | None = None
+
+
+@dataclass
+class _RawSection:
+    title: str
+    section_id: str | None
+    line: int
+    chunks: list[_Chunk] = field(default_factory=list)
+
+
+class _Problems:
+    """Collects problems for one file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.items.append(Problem(self.path, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.items.append(Problem(self.path, line, message, "warning"))
+
+
+def slugify(text: str) -> str:
+    """A section id made from heading text."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64].rstrip("-")
+
+
+def split_front_matter(text: str, problems: _Problems) -> tuple[str, int, list[str], int]:
+    """(front matter text, its first line, body lines, first body line)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        problems.error(1, "the file must start with front matter between two '---' lines")
+        return "", 1, lines, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "\n".join(lines[1:index]), 2, lines[index + 1 :], index + 2
+    problems.error(1, "front matter has no closing '---' line")
+    return "", 1, [], len(lines) + 1
+
+
+def _read_body(body: list[str], first: int, problems: _Problems) -> tuple[list[_Chunk], list[_RawSection]]:
+    """Split the body into introduction chunks and sections of markdown and block chunks."""
+    intro: list[_Chunk] = [_Chunk(first)]
+    sections: list[_RawSection] = []
+    chunks = intro
+    open_block: tuple[str, str | None, int, list[str]] | None = None
+    in_fence = False
+    for offset, raw in enumerate(body):
+        number = first + offset
+        if open_block is not None:
+            if BLOCK_CLOSE.match(raw):
+                kind, block_id, start, lines = open_block
+                chunks.append(_Chunk(start, block=BlockSource(kind, block_id, tuple(lines), start)))
+                chunks.append(_Chunk(number + 1))
+                open_block = None
+            else:
+                open_block[3].append(raw)
+            continue
+        if FENCE.match(raw.strip()):
+            in_fence = not in_fence
+        if in_fence:
+            chunks[-1].lines.append(raw)
+            continue
+        heading = SECTION.match(raw)
+        if heading:
+            sections.append(_RawSection(heading.group(1), heading.group(2), number))
+            chunks = sections[-1].chunks
+            chunks.append(_Chunk(number + 1))
+        elif TITLE.match(raw):
+            problems.error(number, "use '## ' for section headings; the title comes from front matter")
+        elif raw.startswith(":::"):
+            opened = BLOCK_OPEN.match(raw)
+            if opened:
+                open_block = (opened.group(1).lower(), opened.group(2), number, [])
+            else:
+                problems.error(number, "this ':::' line is not a block opening like '::: reflection {#id}'")
+        else:
+            chunks[-1].lines.append(raw)
+    if open_block is not None:
+        problems.error(open_block[2], f"'::: {open_block[0]}' block is never closed with ':::'")
+    return intro, sections
+
+
+def _line_of(target: str, chunk: _Chunk) -> int:
+    """Best line for a reference: the first chunk line that mentions it."""
+    for offset, raw in enumerate(chunk.lines):
+        if target and target in raw:
+            return chunk.line + offset
+    return chunk.line
+
+
+class ModuleParser:
+    """Parses module files with one scheme, block registry and renderer."""
+
+    def __init__(
+        self,
+        scheme: LevelScheme,
+        blocks: Registry[BlockType],
+        renderer: Renderer | None = None,
+        glossary_ids: frozenset[str] | None = None,
+    ) -> None:
+        self.scheme = scheme
+        self.blocks = blocks
+        self.renderer = renderer or Renderer()
+        self.glossary_ids = glossary_ids
+
+    def parse(self, path: Path, display_path: str, content_hash: str) -> Module | None:
+        """Parse one module file; the Module carries every problem found (None if unreadable)."""
+        problems = _Problems(display_path)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            problems.error(1, f"cannot be read: {error.strerror}")
+            return _unusable(path, display_path, content_hash, problems)
+        if len(raw) > lint.MAX_MODULE_BYTES:
+            problems.error(1, f"the file is larger than {lint.MAX_MODULE_BYTES // 1024} KB")
+            return _unusable(path, display_path, content_hash, problems)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.error(1, "the file is not UTF-8 text")
+            return _unusable(path, display_path, content_hash, problems)
+        front, front_line, body, body_line = split_front_matter(text, problems)
+        data, key_lines = {}, {}
+        if front_line > 1:
+            try:
+                document = load_yaml(front, front_line)
+                data, key_lines = document.data, document.key_lines
+            except FrontMatterError as error:
+                problems.error(error.line, str(error))
+        clean = lint.check_front_matter(data, key_lines, self.scheme, problems.error)
+        folder_name = path.parent.name
+        module_id = clean.get("id", folder_name)
+        if "id" in clean and clean["id"] != folder_name:
+            problems.error(
+                key_lines.get("id", 1),
+                f"module id '{clean['id']}' must match its folder name '{folder_name}'",
+            )
+        self.renderer.module_id = module_id
+        references: list[tuple[int, Reference]] = []
+        intro_chunks, raw_sections = _read_body(body, body_line, problems)
+        intro_html = self._render_intro(intro_chunks, references, problems)
+        sections = self._sections(raw_sections, references, problems)
+        if not raw_sections:
+            problems.error(body_line, "the module has no sections: start each with a '## ' heading")
+        lint.check_references(
+            references, {s.id for s in sections}, self.glossary_ids, path.parent, problems.error
+        )
+        return Module(
+            id=module_id,
+            title=clean.get("title", module_id),
+            level=clean.get("level", ""),
+            version=clean.get("version", ""),
+            summary=clean.get("summary", ""),
+            minutes=clean.get("minutes", 0),
+            framework=clean.get("framework", ""),
+            path=display_path,
+            content_hash=content_hash,
+            outcomes=clean.get("outcomes", ()),
+            content_notes=tuple(ContentNote(t, h) for t, h in clean.get("content_notes", ())),
+            pass_mark=clean.get("pass_mark", 80),
+            refresher_months=clean.get("refresher_months"),
+            prerequisites=clean.get("prerequisites", ()),
+            material_change=clean.get("material_change", False),
+            intro_html=intro_html,
+            sections=tuple(sections),
+            problems=tuple(problems.items),
+        )
+
+    def _render_intro(self, chunks, references, problems) -> str:
+        html = []
+        for chunk in chunks:
+            if chunk.block is not None:
+                problems.error(chunk.line, "special blocks must be inside a section (after a '## ' heading)")
+                continue
+            html.append(self._render(chunk, references))
+        return "".join(html)
+
+    def _render(self, chunk: _Chunk, references: list[tuple[int, Reference]]) -> str:
+        rendered = self.renderer.render("\n".join(chunk.lines))
+        references.extend((_line_of(r.target, chunk), r) for r in rendered.references)
+        return rendered.html
+
+    def _sections(self, raw_sections, references, problems) -> list[Section]:
+        sections: list[Section] = []
+        seen_sections: set[str] = set()
+        seen_blocks: set[str] = set()
+        for raw in raw_sections:
+            section_id = raw.section_id if raw.section_id is not None else slugify(raw.title)
+            if not raw.title:
+                problems.error(raw.line, "section heading has no text")
+            if lint.check_id(section_id, f"section '{raw.title}'", raw.line, problems.error):
+                if section_id in seen_sections:
+                    problems.error(raw.line, f"duplicate section id '{section_id}'")
+                seen_sections.add(section_id)
+            blocks: list[Block] = []
+            note: ContentNote | None = None
+            text: list[str] = []
+            for chunk in raw.chunks:
+                if chunk.block is None:
+                    text.extend(chunk.lines)
+                    if "".join(chunk.lines).strip():
+                        blocks.append(
+                            Html(kind="html", line=chunk.line, html=self._render(chunk, references))
+                        )
+                    continue
+                text.extend(chunk.block.lines)
+                parsed = self._block(chunk, references, problems, seen_blocks)
+                if isinstance(parsed, ContentNote):
+                    if note is not None:
+                        problems.error(chunk.line, "a section can have only one content note")
+                    elif blocks:
+                        problems.error(chunk.line, "a content note must come first in its section")
+                    note = parsed
+                elif parsed is not None:
+                    blocks.append(parsed)
+            section = Section(section_id or "", raw.title, raw.line, tuple(blocks), note)
+            lint.check_sensitive_words(section, "\n".join(text), problems.warn)
+            sections.append(section)
+        return sections
+
+    def _block(self, chunk, references, problems, seen_blocks) -> Block | ContentNote | None:
+        source = chunk.block
+        block_type = self.blocks.get(source.kind)
+        if block_type is None:
+            known = ", ".join(self.blocks)
+            problems.error(source.line, f"unknown block type '{source.kind}' (known: {known})")
+            return None
+        if block_type.needs_id:
+            if not lint.check_id(source.block_id, source.kind, source.line, problems.error):
+                return None
+            if source.block_id in seen_blocks:
+                problems.error(source.line, f"duplicate id '{source.block_id}'")
+            seen_blocks.add(source.block_id)
+        elif source.block_id is not None:
+            problems.warn(source.line, f"'{source.kind}' blocks do not use an id; it is ignored")
+
+        def render(text: str, inline: bool = False) -> str:
+            rendered = self.renderer.render(text, inline=inline)
+            references.extend(
+                (_line_of(r.target, _Chunk(source.line + 1, list(source.lines))), r)
+                for r in rendered.references
+            )
+            return rendered.html
+
+        context = ParseContext(
+            render=render,
+            render_inline=lambda text: render(text, inline=True),
+            report=problems.error,
+            warn=problems.warn,
+        )
+        return block_type.parse(source, context)
+
+
+def _unusable(path: Path, display_path: str, content_hash: str, problems: _Problems) -> Module:
+    """A placeholder Module that only carries problems."""
+    return Module(
+        id=path.parent.name,
+        title=path.parent.name,
+        level="",
+        version="",
+        summary="",
+        minutes=0,
+        framework="",
+        path=display_path,
+        content_hash=content_hash,
+        problems=tuple(problems.items),
+    )
+
+
+def parse_glossary(path: Path, display_path: str, renderer: Renderer) -> tuple[Glossary, list[Problem]]:
+    """Read the shared glossary: front matter with a title, then one '## Term {#id}' per term."""
+    problems = _Problems(display_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.error(1, f"glossary cannot be read: {error}")
+        return Glossary(), problems.items
+    front, front_line, body, body_line = split_front_matter(text, problems)
+    title = "Glossary"
+    if front_line > 1:
+        try:
+            data = load_yaml(front, front_line).data or {}
+            title = str(data.get("title", title)) if isinstance(data, dict) else title
+        except FrontMatterError as error:
+            problems.error(error.line, str(error))
+    _intro, raw_sections = _read_body(body, body_line, problems)
+    renderer.module_id = "glossary"
+    terms, seen = [], set()
+    for raw in raw_sections:
+        term_id = raw.section_id if raw.section_id is not None else slugify(raw.title)
+        if not lint.check_id(term_id, f"glossary term '{raw.title}'", raw.line, problems.error):
+            continue
+        if term_id in seen:
+            problems.error(raw.line, f"duplicate glossary term id '{term_id}'")
+        seen.add(term_id)
+        body_text = "\n".join(line for chunk in raw.chunks for line in chunk.lines)
+        terms.append(GlossaryTerm(term_id, raw.title, renderer.render(body_text).html))
+    return Glossary(title, tuple(terms)), problems.items

@@ -1,0 +1,202 @@
+"""The shapes the engine produces: frozen dataclasses, safe to cache and share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a module, reported as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  #: "error" leaves the module out; "warning" does not
+
+    @property
+    def is_error(self) -> bool:
+        """True when this problem keeps the module off the site."""
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        prefix = "" if self.is_error else "warning: "
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A learning outcome, tagged with the framework theme it serves."""
+
+    theme: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ContentNote:
+    """A note about difficult content, with how it is handled."""
+
+    topic: str
+    handling: str  #: "mentioned", "described" or "case study"
+    optional: bool = False  #: the module can be completed without this section
+    text_html: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Base for every special block in a section; ``kind`` names its block type."""
+
+    kind: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Html(Block):
+    """Ordinary markdown, rendered and sanitised."""
+
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer a learner can choose, with the feedback it earns."""
+
+    text_html: str
+    correct: bool
+    feedback_html: str
+
+
+@dataclass(frozen=True)
+class Question(Block):
+    """A quiz question: single choice, multiple choice or true/false."""
+
+    id: str = ""
+    prompt_html: str = ""
+    options: tuple[Option, ...] = ()
+
+    @property
+    def multiple(self) -> bool:
+        """True when a learner may pick more than one option."""
+        return self.kind == "multiple-choice"
+
+    def correct_choices(self) -> frozenset[int]:
+        """Indexes of the right options."""
+        return frozenset(i for i, option in enumerate(self.options) if option.correct)
+
+    def is_correct(self, chosen: frozenset[int]) -> bool:
+        """True when the chosen options are exactly the right ones."""
+        return chosen == self.correct_choices()
+
+
+@dataclass(frozen=True)
+class Reflection(Block):
+    """A private, never-scored prompt for the learner to write about."""
+
+    id: str = ""
+    prompt_html: str = ""
+
+
+@dataclass(frozen=True)
+class PausePoint(Block):
+    """A gentle suggestion to stop for a moment."""
+
+    text_html: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One page of a module, started by a ``##`` heading."""
+
+    id: str
+    title: str
+    line: int
+    blocks: tuple[Block, ...] = ()
+    note: ContentNote | None = None
+
+    @property
+    def required(self) -> bool:
+        """True unless the section's content note makes it optional."""
+        return not (self.note and self.note.optional)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """The quiz questions in this section, in order."""
+        return tuple(b for b in self.blocks if isinstance(b, Question))
+
+    @property
+    def reflections(self) -> tuple[Reflection, ...]:
+        """The reflection prompts in this section, in order."""
+        return tuple(b for b in self.blocks if isinstance(b, Reflection))
+
+
+@dataclass(frozen=True)
+class Module:
+    """A checked, rendered learning module."""
+
+    id: str
+    title: str
+    level: str
+    version: str
+    summary: str
+    minutes: int
+    framework: str
+    path: str
+    content_hash: str
+    outcomes: tuple[Outcome, ...] = ()
+    content_notes: tuple[ContentNote, ...] = ()
+    pass_mark: int = 80
+    refresher_months: int | None = None
+    prerequisites: tuple[str, ...] = ()
+    material_change: bool = False
+    intro_html: str = ""
+    sections: tuple[Section, ...] = ()
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every quiz question in the module, in order."""
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def section(self, section_id: str) -> Section | None:
+        """The section with this id, or None."""
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        return None
+
+    def section_index(self, section_id: str) -> int:
+        """Position of a section (0-based); -1 when unknown."""
+        for index, section in enumerate(self.sections):
+            if section.id == section_id:
+                return index
+        return -1
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        return None
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """One glossary entry."""
+
+    id: str
+    term: str
+    definition_html: str
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The shared glossary of terms that modules link to."""
+
+    title: str = "Glossary"
+    terms: tuple[GlossaryTerm, ...] = ()
+
+    def ids(self) -> frozenset[str]:
+        """Every term id."""
+        return frozenset(t.id for t in self.terms)

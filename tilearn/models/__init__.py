@@ -1,0 +1,33 @@
+"""Database models, one file per aggregate. Import from here."""
+
+from __future__ import annotations
+
+from tilearn.models.completion import CompletionRecord
+from tilearn.models.progress import (
+    DraftAnswers,
+    ModuleProgress,
+    Pause,
+    QuestionResult,
+    QuizAttempt,
+    ReflectionEntry,
+    SectionDeferral,
+    SectionView,
+)
+from tilearn.models.user import ROLES, LoginAttempt, User, UserRole, UserSession
+
+__all__ = [
+    "ROLES",
+    "CompletionRecord",
+    "DraftAnswers",
+    "LoginAttempt",
+    "ModuleProgress",
+    "Pause",
+    "QuestionResult",
+    "QuizAttempt",
+    "ReflectionEntry",
+    "SectionDeferral",
+    "SectionView",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,146 @@
+"""A learner's progress through modules. Pauses, deferrals, drafts and reflections are private."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tilearn.extensions import db
+from tilearn.models.types import UTCDateTime, utcnow
+
+
+def user_fk() -> ForeignKey:
+    """A foreign key to the learner, removed with them."""
+    return ForeignKey("users.id", ondelete="CASCADE")
+
+
+class ModuleProgress(db.Model):
+    """Where a learner is in one module."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(user_fk())
+    module_id: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the section the learner last opened: "resume" returns here
+    last_section_id: Mapped[str | None] = mapped_column(String(64))
+    #: the furthest section index seen; only ever increases
+    furthest_index: Mapped[int] = mapped_column(Integer, default=-1)
+    #: which pass through the module this is; a refresher starts the next cycle
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+
+    def __repr__(self) -> str:
+        return f"<ModuleProgress user={self.user_id} {self.module_id}>"
+
+
+class SectionView(db.Model):
+    """A section the learner has read to the end (insert-only, so progress never goes back)."""
+
+    __tablename__ = "section_views"
+
+    user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    section_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SectionView {self.user_id} {self.module_id}/{self.section_id}>"
+
+
+class SectionDeferral(db.Model):
+    """A noted section the learner chose to skip for now (private: a self-care choice)."""
+
+    __tablename__ = "section_deferrals"
+
+    user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    section_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deferred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SectionDeferral {self.user_id} {self.module_id}/{self.section_id}>"
+
+
+class QuestionResult(db.Model):
+    """Whether the learner's latest answer to one question was right (private)."""
+
+    __tablename__ = "question_results"
+
+    user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuestionResult {self.user_id} {self.module_id}/{self.question_id}>"
+
+
+class QuizAttempt(db.Model):
+    """One submission of a section's questions (private). The key makes resubmits harmless."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("user_id", "attempt_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(user_fk())
+    module_id: Mapped[str] = mapped_column(String(64))
+    section_id: Mapped[str] = mapped_column(String(64))
+    #: random key put in the form when it was shown; a second submit of it is ignored
+    attempt_key: Mapped[str] = mapped_column(String(64))
+    #: JSON: {"question-id": [chosen option indexes]}
+    answers: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuizAttempt {self.id} {self.module_id}/{self.section_id}>"
+
+
+class DraftAnswers(db.Model):
+    """Answers chosen but not yet checked, saved when the learner paused."""
+
+    __tablename__ = "draft_answers"
+
+    user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    section_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answers: Mapped[str] = mapped_column(Text)  #: JSON as in QuizAttempt.answers
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DraftAnswers {self.user_id} {self.module_id}/{self.section_id}>"
+
+
+class ReflectionEntry(db.Model):
+    """What a learner wrote for a reflection prompt. Only they can ever read it."""
+
+    __tablename__ = "reflection_entries"
+
+    user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reflection_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReflectionEntry {self.user_id} {self.module_id}/{self.reflection_id}>"
+
+
+class Pause(db.Model):
+    """A pause the learner took, and the place to return to (private)."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
+    module_id: Mapped[str | None] = mapped_column(String(64))
+    section_id: Mapped[str | None] = mapped_column(String(64))
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Pause {self.id} user={self.user_id}>"

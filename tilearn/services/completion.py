@@ -1,0 +1,72 @@
+"""Issuing completion records: exactly one per learner, module and cycle."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from sqlalchemy import select
+
+from tilearn import signals
+from tilearn.engine import Module
+from tilearn.extensions import db
+from tilearn.models import CompletionRecord
+from tilearn.models.types import utcnow
+from tilearn.services.progress import module_state
+from tilearn.services.quizzes import module_score
+from tilearn.services.sql import insert_ignore
+
+log = logging.getLogger("tilearn.completion")
+
+
+def sections_outstanding(module: Module, seen: set[str]) -> list[str]:
+    """Required sections the learner has not yet read."""
+    return [s.id for s in module.sections if s.required and s.id not in seen]
+
+
+def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
+    """Issue the completion record if every required section is read and the pass mark reached.
+
+    Safe to call at any time and from many requests at once: the unique key
+    (user, module, cycle) lets only one record through.
+    """
+    state = module_state(user_id, module)
+    if not state.started or sections_outstanding(module, state.seen):
+        return None
+    score = module_score(user_id, module)
+    if score < module.pass_mark:
+        return None
+    added = insert_ignore_record(user_id, module, score, state.cycle)
+    db.session.commit()
+    record = db.session.scalar(
+        select(CompletionRecord).where(
+            CompletionRecord.user_id == user_id,
+            CompletionRecord.module_id == module.id,
+            CompletionRecord.cycle == state.cycle,
+        )
+    )
+    if added:
+        log.info(
+            "completion record %s issued: user %s, module %s v%s",
+            record.id,
+            user_id,
+            module.id,
+            module.version,
+        )
+        signals.module_completed.send(None, record=record)
+    return record
+
+
+def insert_ignore_record(user_id: int, module: Module, score: int, cycle: int) -> bool:
+    """Add the record unless this cycle already has one; True when added."""
+    return insert_ignore(
+        CompletionRecord,
+        user_id=user_id,
+        module_id=module.id,
+        module_version=module.version,
+        content_hash=module.content_hash,
+        score=score,
+        cycle=cycle,
+        issued_at=utcnow(),
+        verification_code=secrets.token_urlsafe(24),
+    )

@@ -1,0 +1,224 @@
+"""Moving through a module: sections seen or skipped for now, pauses, and what the learner sees."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, delete, func, select, update
+
+from tilearn import signals
+from tilearn.engine import Library, Module
+from tilearn.extensions import db
+from tilearn.models import (
+    CompletionRecord,
+    DraftAnswers,
+    ModuleProgress,
+    Pause,
+    SectionDeferral,
+    SectionView,
+)
+from tilearn.models.types import utcnow
+from tilearn.services.sql import insert_ignore, upsert
+
+log = logging.getLogger("tilearn.progress")
+
+
+@dataclass
+class ModuleState:
+    """Everything about one learner and one module that the learning pages need."""
+
+    started: bool = False
+    seen: set[str] = field(default_factory=set)
+    deferred: set[str] = field(default_factory=set)
+    last_section_id: str | None = None
+    cycle: int = 1
+    completion: CompletionRecord | None = None
+
+    @property
+    def status(self) -> str:
+        """'completed', 'in progress' or 'not started'."""
+        if self.completion is not None:
+            return "completed"
+        return "in progress" if self.started else "not started"
+
+
+def next_section_id(module: Module, section_id: str) -> str | None:
+    """The id of the section after this one, or None at the end."""
+    index = module.section_index(section_id)
+    return module.sections[index + 1].id if 0 <= index < len(module.sections) - 1 else None
+
+
+def touch_progress(user_id: int, module: Module, index: int, place: str | None) -> None:
+    """Create the progress row if needed; move the furthest point forward only, never back."""
+    insert_ignore(
+        ModuleProgress,
+        user_id=user_id,
+        module_id=module.id,
+        started_at=utcnow(),
+        updated_at=utcnow(),
+        furthest_index=-1,
+        cycle=1,
+    )
+    db.session.execute(
+        update(ModuleProgress)
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
+        .values(
+            furthest_index=case(
+                (ModuleProgress.furthest_index < index, index), else_=ModuleProgress.furthest_index
+            ),
+            last_section_id=place,
+            updated_at=utcnow(),
+        )
+    )
+
+
+def record_section_seen(user_id: int, module: Module, section_id: str) -> str | None:
+    """Mark a section read (idempotent) and return the next section's id."""
+    following = next_section_id(module, section_id)
+    insert_ignore(SectionView, user_id=user_id, module_id=module.id, section_id=section_id, seen_at=utcnow())
+    db.session.execute(
+        delete(SectionDeferral).where(
+            SectionDeferral.user_id == user_id,
+            SectionDeferral.module_id == module.id,
+            SectionDeferral.section_id == section_id,
+        )
+    )
+    touch_progress(user_id, module, module.section_index(section_id), following or section_id)
+    db.session.commit()
+    signals.section_seen.send(None, user_id=user_id, module_id=module.id, section_id=section_id)
+    return following
+
+
+def defer_section(user_id: int, module: Module, section_id: str) -> str | None:
+    """Skip a noted section for now; it stays on the learner's 'to come back to' list."""
+    following = next_section_id(module, section_id)
+    already_seen = db.session.get(SectionView, (user_id, module.id, section_id)) is not None
+    if not already_seen:
+        insert_ignore(
+            SectionDeferral, user_id=user_id, module_id=module.id, section_id=section_id, deferred_at=utcnow()
+        )
+    touch_progress(user_id, module, -1, following or section_id)
+    db.session.commit()
+    return following
+
+
+def take_pause(
+    user_id: int, module_id: str | None, section_id: str | None, draft: dict[str, list[int]] | None = None
+) -> Pause:
+    """Remember where the learner paused (and any unchecked answers). Never logged."""
+    pause = Pause(user_id=user_id, module_id=module_id, section_id=section_id, paused_at=utcnow())
+    db.session.add(pause)
+    if module_id and section_id:
+        db.session.execute(
+            update(ModuleProgress)
+            .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id)
+            .values(last_section_id=section_id, updated_at=utcnow())
+        )
+        if draft:
+            upsert(
+                DraftAnswers,
+                ("user_id", "module_id", "section_id"),
+                user_id=user_id,
+                module_id=module_id,
+                section_id=section_id,
+                answers=json.dumps(draft),
+                saved_at=utcnow(),
+            )
+    db.session.commit()
+    return pause
+
+
+def last_pause(user_id: int) -> Pause | None:
+    """The learner's most recent pause, to offer a way back."""
+    return db.session.scalar(
+        select(Pause)
+        .where(Pause.user_id == user_id)
+        .order_by(Pause.paused_at.desc(), Pause.id.desc())
+        .limit(1)
+    )
+
+
+def load_draft(user_id: int, module_id: str, section_id: str) -> dict[str, list[int]]:
+    """Answers saved by a pause and not yet checked."""
+    row = db.session.get(DraftAnswers, (user_id, module_id, section_id))
+    return json.loads(row.answers) if row else {}
+
+
+def module_state(user_id: int, module: Module) -> ModuleState:
+    """The learner's state in one module."""
+    progress = db.session.scalar(
+        select(ModuleProgress).where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
+    )
+    state = ModuleState()
+    if progress is None:
+        return state
+    state.started = True
+    state.last_section_id = progress.last_section_id
+    state.cycle = progress.cycle
+    state.seen = set(
+        db.session.scalars(
+            select(SectionView.section_id).where(
+                SectionView.user_id == user_id, SectionView.module_id == module.id
+            )
+        )
+    )
+    state.deferred = set(
+        db.session.scalars(
+            select(SectionDeferral.section_id).where(
+                SectionDeferral.user_id == user_id, SectionDeferral.module_id == module.id
+            )
+        )
+    )
+    state.completion = latest_completion(user_id, module.id)
+    return state
+
+
+def latest_completion(user_id: int, module_id: str) -> CompletionRecord | None:
+    """The learner's newest completion record for a module."""
+    return db.session.scalar(
+        select(CompletionRecord)
+        .where(CompletionRecord.user_id == user_id, CompletionRecord.module_id == module_id)
+        .order_by(CompletionRecord.cycle.desc())
+        .limit(1)
+    )
+
+
+@dataclass
+class ModuleSummary:
+    """One row of "My learning"."""
+
+    module: Module
+    status: str
+    seen_count: int
+    last_section_id: str | None
+
+
+def my_learning(user_id: int, library: Library) -> list[tuple[object, list[ModuleSummary]]]:
+    """Every module grouped by level, with the learner's status; three queries in all."""
+    progress = {
+        row.module_id: row
+        for row in db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == user_id))
+    }
+    seen = dict(
+        db.session.execute(
+            select(SectionView.module_id, func.count())
+            .where(SectionView.user_id == user_id)
+            .group_by(SectionView.module_id)
+        ).all()
+    )
+    completed = set(
+        db.session.scalars(select(CompletionRecord.module_id).where(CompletionRecord.user_id == user_id))
+    )
+    grouped = []
+    for level, modules in library.by_level():
+        rows = []
+        for module in modules:
+            row = progress.get(module.id)
+            status = "completed" if module.id in completed else ("in progress" if row else "not started")
+            rows.append(
+                ModuleSummary(module, status, seen.get(module.id, 0), row.last_section_id if row else None)
+            )
+        grouped.append((level, rows))
+    return grouped

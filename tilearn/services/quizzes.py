@@ -1,0 +1,118 @@
+"""Quiz answers, marked on the server. Individual answers are private to the learner."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from tilearn import signals
+from tilearn.engine import Module, Section
+from tilearn.extensions import db
+from tilearn.models import DraftAnswers, QuestionResult, QuizAttempt
+from tilearn.models.types import utcnow
+from tilearn.services.progress import touch_progress
+from tilearn.services.sql import insert_ignore, upsert
+
+log = logging.getLogger("tilearn.quizzes")
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """The attempt that counts for a submission, and whether this request recorded it."""
+
+    attempt: QuizAttempt
+    recorded: bool
+
+
+def clean_answers(section: Section, raw: dict[str, list[str]]) -> dict[str, list[int]]:
+    """Keep only this section's questions and real option numbers; everything else is ignored."""
+    answers: dict[str, list[int]] = {}
+    for question in section.questions:
+        chosen = set()
+        for value in raw.get(question.id, []):
+            if value.isdigit() and int(value) < len(question.options):
+                chosen.add(int(value))
+        if chosen and not question.multiple:
+            chosen = {min(chosen)}
+        if chosen:
+            answers[question.id] = sorted(chosen)
+    return answers
+
+
+def submit_answers(
+    user_id: int, module: Module, section: Section, answers: dict[str, list[int]], attempt_key: str
+) -> AttemptOutcome:
+    """Record one attempt at a section's questions; the same key submitted twice counts once."""
+    recorded = insert_ignore(
+        QuizAttempt,
+        user_id=user_id,
+        module_id=module.id,
+        section_id=section.id,
+        attempt_key=attempt_key[:64],
+        answers=json.dumps(answers),
+        submitted_at=utcnow(),
+    )
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.attempt_key == attempt_key[:64])
+    )
+    if recorded:
+        for question in section.questions:
+            if question.id in answers:
+                upsert(
+                    QuestionResult,
+                    ("user_id", "module_id", "question_id"),
+                    user_id=user_id,
+                    module_id=module.id,
+                    question_id=question.id,
+                    correct=question.is_correct(frozenset(answers[question.id])),
+                    answered_at=utcnow(),
+                )
+        db.session.execute(
+            delete(DraftAnswers).where(
+                DraftAnswers.user_id == user_id,
+                DraftAnswers.module_id == module.id,
+                DraftAnswers.section_id == section.id,
+            )
+        )
+        touch_progress(user_id, module, -1, section.id)
+    db.session.commit()
+    if recorded:
+        signals.answers_submitted.send(
+            None, user_id=user_id, module_id=module.id, section_id=section.id, attempt_id=attempt.id
+        )
+    return AttemptOutcome(attempt, recorded)
+
+
+def latest_answers(user_id: int, module_id: str, section_id: str) -> dict[str, list[int]] | None:
+    """The learner's most recent checked answers for a section, or None."""
+    attempt = db.session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.module_id == module_id,
+            QuizAttempt.section_id == section_id,
+        )
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+        .limit(1)
+    )
+    return json.loads(attempt.answers) if attempt else None
+
+
+def module_score(user_id: int, module: Module) -> int:
+    """Percentage of the module's questions whose latest answer was right (100 with no questions)."""
+    questions = {q.id for q in module.questions}
+    if not questions:
+        return 100
+    right = set(
+        db.session.scalars(
+            select(QuestionResult.question_id).where(
+                QuestionResult.user_id == user_id,
+                QuestionResult.module_id == module.id,
+                QuestionResult.correct.is_(True),
+            )
+        )
+    )
+    return round(100 * len(right & questions) / len(questions))

@@ -1,0 +1,52 @@
+"""Reflections: private writing, never scored, editable and deletable by the learner only."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from tilearn.extensions import db
+from tilearn.models import ReflectionEntry
+from tilearn.models.types import utcnow
+from tilearn.services.sql import upsert
+
+MAX_REFLECTION_CHARS = 20_000
+
+
+def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str) -> None:
+    """Save (or replace) what the learner wrote; empty text deletes it."""
+    text = text.strip()[:MAX_REFLECTION_CHARS]
+    if not text:
+        delete_reflection(user_id, module_id, reflection_id)
+        return
+    upsert(
+        ReflectionEntry,
+        ("user_id", "module_id", "reflection_id"),
+        user_id=user_id,
+        module_id=module_id,
+        reflection_id=reflection_id,
+        text=text,
+        updated_at=utcnow(),
+    )
+    db.session.commit()
+
+
+def delete_reflection(user_id: int, module_id: str, reflection_id: str) -> None:
+    """Remove what the learner wrote for one prompt."""
+    db.session.execute(
+        delete(ReflectionEntry).where(
+            ReflectionEntry.user_id == user_id,
+            ReflectionEntry.module_id == module_id,
+            ReflectionEntry.reflection_id == reflection_id,
+        )
+    )
+    db.session.commit()
+
+
+def reflections_for(user_id: int, module_id: str) -> dict[str, str]:
+    """The learner's own reflections in a module, by prompt id."""
+    rows = db.session.scalars(
+        select(ReflectionEntry).where(
+            ReflectionEntry.user_id == user_id, ReflectionEntry.module_id == module_id
+        )
+    )
+    return {row.reflection_id: row.text for row in rows}

@@ -1,0 +1,19 @@
+"""Signals tilearn sends, all in one namespace. Receivers must not log self-care details.
+
+- ``section_seen``: sender is the app; ``user_id``, ``module_id``, ``section_id``.
+- ``answers_submitted``: sender is the app; ``user_id``, ``module_id``, ``section_id``, ``attempt_id``.
+- ``module_completed``: sender is the app; ``record`` (a CompletionRecord).
+- ``user_signed_in`` / ``user_signed_out``: sender is the app; ``user_id``.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+tilearn_signals = Namespace()
+
+section_seen = tilearn_signals.signal("section-seen")
+answers_submitted = tilearn_signals.signal("answers-submitted")
+module_completed = tilearn_signals.signal("module-completed")
+user_signed_in = tilearn_signals.signal("user-signed-in")
+user_signed_out = tilearn_signals.signal("user-signed-out")

@@ -1,0 +1,186 @@
+"""The learner's journey: My learning, module overview, sections, answers, reflections."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from tilearn.engine import Module, Section
+from tilearn.services import completion, progress, quizzes, reflections
+from tilearn.web.library_state import current_library
+
+bp = Blueprint("learn", __name__)
+
+
+def _module(module_id: str) -> Module:
+    module = current_library().get(module_id)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _section(module: Module, section_id: str) -> Section:
+    section = module.section(section_id)
+    if section is None:
+        abort(404)
+    return section
+
+
+def answers_from_form(section: Section) -> dict[str, list[int]]:
+    """The options chosen in a submitted section form, checked against the section."""
+    raw = {q.id: request.form.getlist(f"q-{q.id}") for q in section.questions}
+    return quizzes.clean_answers(section, raw)
+
+
+@bp.get("/")
+@login_required
+def my_learning():
+    """Every module by level, with the learner's status and a resume link."""
+    user_id = current_user.id
+    return render_template("learn/my_learning.html", levels=progress.my_learning(user_id, current_library()))
+
+
+@bp.get("/learn/<module_id>")
+@login_required
+def module(module_id: str):
+    """A module's overview: summary, outcomes, time, content notes; start or resume."""
+    module = _module(module_id)
+    state = progress.module_state(current_user.id, module)
+    return render_template(
+        "learn/module.html",
+        module=module,
+        state=state,
+        level=current_library().level_of(module),
+        resume=state.last_section_id if module.section(state.last_section_id or "") else None,
+        scheme=current_library().scheme,
+        outstanding=completion.sections_outstanding(module, state.seen),
+        score=quizzes.module_score(current_user.id, module) if state.started else None,
+    )
+
+
+@bp.get("/learn/<module_id>/<section_id>")
+@login_required
+def section(module_id: str, section_id: str):
+    """One section. A noted section first offers a choice, unless the learner chose to continue."""
+    module = _module(module_id)
+    section = _section(module, section_id)
+    user_id = current_user.id
+    state = progress.module_state(user_id, module)
+    if section.note and request.args.get("note") != "continue" and section.id not in state.seen:
+        return render_template("learn/note.html", module=module, section=section, state=state)
+    checked = quizzes.latest_answers(user_id, module.id, section.id)
+    draft = progress.load_draft(user_id, module.id, section.id)
+    return render_template(
+        "learn/section.html",
+        module=module,
+        section=section,
+        index=module.section_index(section.id),
+        state=state,
+        checked=checked or {},
+        draft=draft,
+        has_checked=checked is not None and not draft,
+        reflections=reflections.reflections_for(user_id, module.id),
+        attempt_key=secrets.token_urlsafe(24),
+        next_id=progress.next_section_id(module, section.id),
+    )
+
+
+@bp.post("/learn/<module_id>/<section_id>/choice")
+@login_required
+def note_choice(module_id: str, section_id: str):
+    """The learner's choice before a noted section: continue, skip for now, or pause."""
+    module = _module(module_id)
+    section = _section(module, section_id)
+    choice = request.form.get("choice")
+    if choice == "continue":
+        return redirect(url_for("learn.section", module_id=module.id, section_id=section.id, note="continue"))
+    if choice == "skip":
+        following = progress.defer_section(current_user.id, module, section.id)
+        if following:
+            return redirect(url_for("learn.section", module_id=module.id, section_id=following))
+        return redirect(url_for("learn.module", module_id=module.id))
+    if choice == "pause":
+        progress.take_pause(current_user.id, module.id, section.id)
+        return redirect(url_for("support.grounding"))
+    abort(400)
+
+
+@bp.post("/learn/<module_id>/<section_id>/answers")
+@login_required
+def answers(module_id: str, section_id: str):
+    """Check the learner's answers for a section; show feedback on the section page."""
+    module = _module(module_id)
+    section = _section(module, section_id)
+    key = request.form.get("attempt_key", "")
+    if not section.questions or not key:
+        abort(400)
+    quizzes.submit_answers(current_user.id, module, section, answers_from_form(section), key)
+    completion.complete_module(current_user.id, module)
+    return redirect(
+        url_for("learn.section", module_id=module.id, section_id=section.id, note="continue") + "#answers"
+    )
+
+
+@bp.post("/learn/<module_id>/<section_id>/done")
+@login_required
+def section_done(module_id: str, section_id: str):
+    """The learner finished reading a section: record it and go on."""
+    module = _module(module_id)
+    section = _section(module, section_id)
+    following = progress.record_section_seen(current_user.id, module, section.id)
+    record = completion.complete_module(current_user.id, module)
+    if following:
+        return redirect(url_for("learn.section", module_id=module.id, section_id=following))
+    if record is not None:
+        return redirect(url_for("learn.finished", module_id=module.id))
+    return redirect(url_for("learn.module", module_id=module.id) + "#what-is-left")
+
+
+@bp.get("/learn/<module_id>/finished")
+@login_required
+def finished(module_id: str):
+    """The end of a module: the completion record, calmly."""
+    module = _module(module_id)
+    record = progress.latest_completion(current_user.id, module.id)
+    if record is None:
+        return redirect(url_for("learn.module", module_id=module.id))
+    return render_template("learn/finished.html", module=module, record=record)
+
+
+@bp.post("/learn/<module_id>/<section_id>/reflections/<reflection_id>")
+@login_required
+def reflection(module_id: str, section_id: str, reflection_id: str):
+    """Save or delete the learner's private reflection."""
+    module = _module(module_id)
+    section = _section(module, section_id)
+    if reflection_id not in {r.id for r in section.reflections}:
+        abort(404)
+    if request.form.get("action") == "delete":
+        reflections.delete_reflection(current_user.id, module.id, reflection_id)
+    else:
+        reflections.save_reflection(current_user.id, module.id, reflection_id, request.form.get("text", ""))
+    return redirect(
+        url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
+        + f"#reflection-{reflection_id}"
+    )
+
+
+@bp.get("/learn/<module_id>/assets/<path:path>")
+@login_required
+def asset(module_id: str, path: str):
+    """An image or file from the module's folder (never the markdown itself)."""
+    module = _module(module_id)
+    if path.endswith(".md"):
+        abort(404)
+    return send_from_directory(Path(module_folder(module)), path, max_age=3600)
+
+
+def module_folder(module: Module) -> Path:
+    """The folder a module was loaded from."""
+    from tilearn.config import PROJECT_ROOT
+
+    path = Path(module.path)
+    return (path if path.is_absolute() else PROJECT_ROOT / path).parent

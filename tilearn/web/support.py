@@ -1,0 +1,63 @@
+"""Pause and grounding, the glossary, and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tilearn.services import progress
+from tilearn.web.learn import answers_from_form
+from tilearn.web.library_state import current_library
+
+bp = Blueprint("support", __name__)
+
+
+@bp.post("/pause")
+@login_required
+def pause():
+    """Save the learner's place (and unchecked answers) and open the grounding page."""
+    module_id = request.form.get("module_id") or None
+    section_id = request.form.get("section_id") or None
+    draft = None
+    if module_id is not None:
+        module = current_library().get(module_id)
+        section = module.section(section_id or "") if module else None
+        if section is None:
+            abort(404)
+        draft = answers_from_form(section) if section.questions else None
+    progress.take_pause(current_user.id, module_id, section_id, draft)
+    return redirect(url_for("support.grounding"))
+
+
+@bp.get("/grounding")
+def grounding():
+    """Breathing, a 5-4-3-2-1 senses exercise, support contacts, and the way back."""
+    back = None
+    if current_user.is_authenticated:
+        last = progress.last_pause(current_user.id)
+        if last and last.module_id and current_library().get(last.module_id):
+            module = current_library().get(last.module_id)
+            if module.section(last.section_id or ""):
+                back = {
+                    "url": url_for(
+                        "learn.section", module_id=module.id, section_id=last.section_id, note="continue"
+                    ),
+                    "module": module,
+                    "section": module.section(last.section_id),
+                }
+    return render_template(
+        "support/grounding.html", back=back, contacts=current_app.config["SUPPORT_CONTACTS"]
+    )
+
+
+@bp.get("/glossary")
+def glossary():
+    """The shared glossary of terms."""
+    return render_template("support/glossary.html", glossary=current_library().glossary)
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers: the app is up and has its library."""
+    library = current_library()
+    return {"status": "ok", "modules": len(library.modules)}
