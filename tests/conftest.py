@@ -163,6 +163,13 @@ def sign_in(client: FlaskClient) -> Callable:
     return do
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip outside CI; in CI (CI=true) nothing may be skipped, so fail with the reason."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token from a page's first form."""
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)

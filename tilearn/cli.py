@@ -29,18 +29,12 @@ DEMO_USERS = (
 
 
 def lint_paths(paths: tuple[str, ...], scheme_name: str, out=click.echo) -> tuple[int, int]:
-    """Check modules under the given paths; print problems; return (errors, warnings)."""
-    directories: list[Path] = []
-    for raw in paths:
-        path = Path(raw).resolve()
-        if path.is_file():
-            path = path.parent
-        if (path / GLOSSARY_FILE).is_file() or not list(path.glob("*.md")):
-            directories.append(path)  # a folder of modules
-        else:
-            directories.append(path.parent)  # one module folder: load its parent, filter below
-    only = {Path(raw).resolve() if Path(raw).is_dir() else Path(raw).resolve().parent for raw in paths}
-    folders = module_folders(directories)
+    """Check folders of modules or single module folders; print problems; return (errors, warnings)."""
+    targets = [Path(raw).resolve() for raw in paths]
+    targets = [t.parent if t.is_file() else t for t in targets]
+    single = {t for t in targets if list(t.glob("*.md")) and not (t / GLOSSARY_FILE).is_file()}
+    directories = list(dict.fromkeys(t.parent if t in single else t for t in targets))
+    folders = [f for f in module_folders(directories) if f in single or f.parent in targets]
     engine_log = logging.getLogger("tilearn.engine")
     engine_log.disabled = True  # the problems are printed below, once
     with click.progressbar(length=len(folders), label="Checking modules", file=sys.stderr) as bar:
@@ -51,7 +45,7 @@ def lint_paths(paths: tuple[str, ...], scheme_name: str, out=click.echo) -> tupl
             progress=lambda _folder: bar.update(1),
         )
     engine_log.disabled = False
-    wanted = [p for p in library.problems if _under(p.path, only, directories)]
+    wanted = [p for p in library.problems if _wanted(Path.cwd() / p.path, single, targets)]
     for problem in wanted:
         out(str(problem))
     errors = sum(1 for p in wanted if p.is_error)
@@ -60,9 +54,12 @@ def lint_paths(paths: tuple[str, ...], scheme_name: str, out=click.echo) -> tupl
     return errors, warnings
 
 
-def _under(path: str, only: set[Path], directories: list[Path]) -> bool:
-    full = (Path.cwd() / path).resolve()
-    return any(full == o or o in full.parents for o in only) or any(d in only for d in directories)
+def _wanted(path: Path, single: set[Path], targets: list[Path]) -> bool:
+    """True when a problem's file lies in a module folder or a folder of modules that was asked for."""
+    path = path.resolve()
+    return any(t in path.parents or t == path for t in targets if t not in single) or any(
+        s in path.parents or s == path for s in single
+    )
 
 
 @modules_cli.command("lint")

@@ -43,6 +43,7 @@ class Document:
     """Parsed YAML data with the line of each top-level key."""
 
     data: Any
+    #: line of each top-level key, and of each list item as "key[index]"
     key_lines: dict[str, int]
 
 
@@ -57,7 +58,9 @@ def load_yaml(text: str, first_line: int = 1) -> Document:
     except FrontMatterError as error:
         raise FrontMatterError(str(error), error.line + first_line - 1) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed [ or " is noticed lines later; point at where it was opened.
+        opened = (error.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
+        mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
         line = (mark.line + 1 if mark else 1) + first_line - 1
         raise FrontMatterError(f"front matter is not valid YAML: {error.problem}", line) from None
     except yaml.YAMLError as error:
@@ -66,6 +69,9 @@ def load_yaml(text: str, first_line: int = 1) -> Document:
         loader.dispose()
     key_lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _value in node.value:
+        for key_node, value_node in node.value:
             key_lines[str(key_node.value)] = key_node.start_mark.line + first_line
+            if isinstance(value_node, yaml.SequenceNode):
+                for index, item in enumerate(value_node.value):
+                    key_lines[f"{key_node.value}[{index}]"] = item.start_mark.line + first_line
     return Document(data, key_lines)

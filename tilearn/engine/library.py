@@ -21,7 +21,7 @@ from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 ENTRY_POINT_GROUP = "tilearn.modules"
 GLOSSARY_FILE = "glossary.md"
 log = logging.getLogger("tilearn.engine")
@@ -207,7 +207,11 @@ def _check_prerequisites(library: Library) -> None:
         for prerequisite in module.prerequisites:
             if prerequisite not in library.all_modules:
                 library.problems.append(
-                    Problem(module.path, 1, f"prerequisite '{prerequisite}' is not a known module")
+                    Problem(
+                        module.path,
+                        module.prerequisites_line,
+                        f"prerequisite '{prerequisite}' is not a known module",
+                    )
                 )
                 library.modules.pop(module.id, None)
 

@@ -82,13 +82,14 @@ def check_front_matter(
             clean["material_change"] = data["material_change"]
         else:
             report(line("material_change"), "'material_change' must be true or false")
-    clean["outcomes"] = _outcomes(data.get("outcomes"), line("outcomes"), scheme, report)
-    clean["content_notes"] = _content_notes(data.get("content_notes"), line("content_notes"), report)
+    clean["outcomes"] = _outcomes(data.get("outcomes"), key_lines, scheme, report)
+    clean["content_notes"] = _content_notes(data.get("content_notes"), key_lines, report)
     prerequisites = data.get("prerequisites") or []
     if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
         report(line("prerequisites"), "'prerequisites' must be a list of module ids")
     else:
         clean["prerequisites"] = tuple(prerequisites)
+        clean["prerequisites_line"] = line("prerequisites")
     return clean
 
 
@@ -102,7 +103,10 @@ def _whole_number(data, key, low, high, line, report, clean) -> None:
         clean[key] = value
 
 
-def _outcomes(value: Any, line: int, scheme: LevelScheme, report: Report) -> tuple[Outcome, ...]:
+def _outcomes(
+    value: Any, key_lines: dict[str, int], scheme: LevelScheme, report: Report
+) -> tuple[Outcome, ...]:
+    line = key_lines.get("outcomes", 1)
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -110,6 +114,7 @@ def _outcomes(value: Any, line: int, scheme: LevelScheme, report: Report) -> tup
         return ()
     outcomes = []
     for number, item in enumerate(value, start=1):
+        line = key_lines.get(f"outcomes[{number - 1}]", line)
         if not isinstance(item, dict) or not item.get("theme") or not item.get("text"):
             report(line, f"outcome {number} needs both 'theme' and 'text'")
             continue
@@ -123,7 +128,8 @@ def _outcomes(value: Any, line: int, scheme: LevelScheme, report: Report) -> tup
     return tuple(outcomes)
 
 
-def _content_notes(value: Any, line: int, report: Report) -> tuple[tuple[str, str], ...]:
+def _content_notes(value: Any, key_lines: dict[str, int], report: Report) -> tuple[tuple[str, str], ...]:
+    line = key_lines.get("content_notes", 1)
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -131,6 +137,7 @@ def _content_notes(value: Any, line: int, report: Report) -> tuple[tuple[str, st
         return ()
     notes = []
     for number, item in enumerate(value, start=1):
+        line = key_lines.get(f"content_notes[{number - 1}]", line)
         if not isinstance(item, dict) or not item.get("topic"):
             report(line, f"content note {number} needs a 'topic'")
             continue

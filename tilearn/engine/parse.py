@@ -160,14 +160,16 @@ class ModuleParser:
             problems.error(1, "the file is not UTF-8 text")
             return _unusable(path, display_path, content_hash, problems)
         front, front_line, body, body_line = split_front_matter(text, problems)
-        data, key_lines = {}, {}
+        clean: dict = {}
+        key_lines: dict[str, int] = {}
         if front_line > 1:
             try:
                 document = load_yaml(front, front_line)
-                data, key_lines = document.data, document.key_lines
             except FrontMatterError as error:
                 problems.error(error.line, str(error))
-        clean = lint.check_front_matter(data, key_lines, self.scheme, problems.error)
+            else:
+                key_lines = document.key_lines
+                clean = lint.check_front_matter(document.data, key_lines, self.scheme, problems.error)
         folder_name = path.parent.name
         module_id = clean.get("id", folder_name)
         if "id" in clean and clean["id"] != folder_name:
@@ -200,6 +202,7 @@ class ModuleParser:
             pass_mark=clean.get("pass_mark", 80),
             refresher_months=clean.get("refresher_months"),
             prerequisites=clean.get("prerequisites", ()),
+            prerequisites_line=clean.get("prerequisites_line", 1),
             material_change=clean.get("material_change", False),
             intro_html=intro_html,
             sections=tuple(sections),

@@ -149,6 +149,8 @@ class Module:
     pass_mark: int = 80
     refresher_months: int | None = None
     prerequisites: tuple[str, ...] = ()
+    #: where ``prerequisites:`` is written, for the library-wide check
+    prerequisites_line: int = field(default=1, compare=False)
     material_change: bool = False
     intro_html: str = ""
     sections: tuple[Section, ...] = ()
