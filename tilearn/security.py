@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from tilearn.extensions import login_manager
 
@@ -43,13 +44,13 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: Flask-WTF checks the Referer of HTTPS form posts.
+        headers["Referrer-Policy"] = "same-origin"
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if current_user.is_authenticated or request.endpoint not in ("static",):
-            if current_user.is_authenticated:
-                headers["Cache-Control"] = "no-store"
+        if current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
         return response
 
     def _page(status: int, title: str, message: str):
@@ -64,6 +65,11 @@ def init_app(app: Flask) -> None:
             "we could not be sure the form came from you. Nothing you had already "
             "saved has been lost. Go back, refresh the page and try again.",
         )
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error):
+        # No page template: links cannot be built for a host we do not serve.
+        return "Bad request: this site is not served at that address.", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(400)
     def _bad_request(_error):

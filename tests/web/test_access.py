@@ -1,0 +1,86 @@
+"""Access control as an explicit table: every route × method × role. An unlisted route fails."""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ("anonymous", "learner", "trainer", "manager", "admin")
+EVERYONE = set(ROLES)
+SIGNED_IN = {"learner", "trainer", "manager", "admin"}
+AUTHORS = {"trainer", "admin"}
+
+#: (endpoint, method) -> who may use it. Anyone else gets the sign-in page (anonymous) or 403.
+ACCESS: dict[tuple[str, str], set[str]] = {
+    ("static", "GET"): EVERYONE,
+    ("auth.sign_in", "GET"): EVERYONE,
+    ("auth.sign_in", "POST"): EVERYONE,
+    ("auth.sign_out", "POST"): EVERYONE,
+    ("support.grounding", "GET"): EVERYONE,
+    ("support.glossary", "GET"): EVERYONE,
+    ("support.health", "GET"): EVERYONE,
+    ("support.pause", "POST"): SIGNED_IN,
+    ("learn.my_learning", "GET"): SIGNED_IN,
+    ("learn.module", "GET"): SIGNED_IN,
+    ("learn.section", "GET"): SIGNED_IN,
+    ("learn.note_choice", "POST"): SIGNED_IN,
+    ("learn.answers", "POST"): SIGNED_IN,
+    ("learn.section_done", "POST"): SIGNED_IN,
+    ("learn.finished", "GET"): SIGNED_IN,
+    ("learn.reflection", "POST"): SIGNED_IN,
+    ("learn.asset", "GET"): SIGNED_IN,
+    ("author.index", "GET"): AUTHORS,
+    ("author.preview", "GET"): AUTHORS,
+}
+
+VALUES = {
+    "module_id": "worked-example",
+    "section_id": "harder-day",
+    "reflection_id": "r-settle",
+    "filename": "build/tilearn.css",
+    "path": "missing.png",
+}
+FORMS = {
+    "learn.note_choice": {"choice": "continue"},
+    "learn.answers": {"attempt_key": "k", "q-q-same": "1"},
+    "learn.reflection": {"text": "hello"},
+    "support.pause": {},
+    "auth.sign_in": {"email": "nobody@example.org", "password": "x"},
+}
+
+
+def routes(app):
+    """Every (endpoint, method, url) the app serves, HEAD and OPTIONS aside."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule.build({k: VALUES[k] for k in rule.arguments})[1]))
+    return found
+
+
+def test_every_route_is_in_the_access_table(app):
+    served = {(endpoint, method) for endpoint, method, _url in routes(app)}
+    assert served - set(ACCESS) == set(), "add these routes to ACCESS"
+    assert set(ACCESS) - served == set(), "these ACCESS rows name routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_what_the_table_allows(app, make_user, sign_in, role):
+    client = app.test_client()
+    if role != "anonymous":
+        sign_in(make_user(role), target=client)
+    for endpoint, method, url in routes(app):
+        allowed = role in ACCESS[(endpoint, method)]
+        response = client.open(url, method=method, data=FORMS.get(endpoint, {}))
+        response.close()
+        to_sign_in = response.status_code == 302 and "/sign-in" in response.headers["Location"]
+        where = f"{role} {method} {url} -> {response.status_code}"
+        if allowed:
+            assert response.status_code not in (401, 403, 405, 500) and not (
+                to_sign_in and endpoint not in ("auth.sign_out",)
+            ), where
+        elif role == "anonymous":
+            assert to_sign_in, where
+        else:
+            assert response.status_code == 403, where
+        if endpoint == "auth.sign_out" and role != "anonymous":
+            sign_in(make_user(role), target=client)  # carry on signed in
