@@ -42,6 +42,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tilearn import cli
 
     cli.init_app(app)
+    if app.config.get("PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -29,7 +29,10 @@ class Defaults:
     ]
     #: Where "Exit this page" goes: a neutral site that loads quickly.
     EXIT_URL = "https://www.bbc.co.uk/weather"
+    #: Host names the site answers to; any other Host header gets 400.
     TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
+    #: How many reverse proxies (load balancer, nginx) sit in front; 0 when none.
+    PROXIES = 0
     MAX_CONTENT_LENGTH = 256 * 1024
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
