@@ -1,0 +1,137 @@
+"""Real gunicorn servers for crash and scale-out tests, and a small cookie-keeping HTTP client."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from tilearn.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """One gunicorn master with its workers, in its own process group."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self._log_file = log.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "tilearn:create_app()",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self._log_file.close()
+        raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
+
+    def kill_hard(self) -> None:
+        """kill -9 the whole process group: master and workers, no clean-up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._log_file.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        self._log_file.close()
+
+
+class Browser:
+    """Keeps cookies (including Secure ones, as browsers do on 127.0.0.1) and CSRF tokens."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "Expires=Thu, 01 Jan 1970" not in header:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        connection.close()
+        return response.status, dict(response.headers), text
+
+    def token(self, path: str) -> str:
+        _status, _headers, html = self.request("GET", path)
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+    def sign_in(self, email: str, password: str) -> int:
+        form = {"email": email, "password": password, "csrf_token": self.token("/sign-in")}
+        return self.request("POST", "/sign-in", form)[0]
+
+
+@pytest.fixture
+def start_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start gunicorn on this test's database: start_server(workers=2, MODULES_DIRS=[...])."""
+    servers: list[Server] = []
+
+    def start(workers: int = 2, **config) -> Server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TILEARN_")}
+        env.update(
+            {
+                "TILEARN_SECRET_KEY": "system-test-secret",
+                "TILEARN_SQLALCHEMY_DATABASE_URI": database_url,
+                "TILEARN_INSTANCE_PATH": str(tmp_path / "instance"),
+                "TILEARN_CACHE_DIR": str(tmp_path / "cache"),
+            }
+        )
+        for key, value in config.items():
+            env[f"TILEARN_{key}"] = json.dumps(value) if not isinstance(value, str) else value
+        server = Server(env, workers, tmp_path / f"gunicorn-{len(servers)}.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,100 @@
+"""Crash recovery and scaling out, with real gunicorn processes on the test's database."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import create_engine, select, text
+
+from tests.conftest import PASSWORD
+from tests.engine.test_lint import write_module
+from tests.system.conftest import Browser
+
+SECTIONS = 400
+
+
+def test_kill_9_mid_load_loses_no_acknowledged_write(start_server, make_user, database_url, tmp_path):
+    body = "".join(f"## Part {i} {{#part-{i}}}\n\nText {i}.\n\n" for i in range(SECTIONS))
+    write_module(tmp_path / "mods" / "long-module", body=body)
+    learner = make_user()
+    server = start_server(workers=2, MODULES_DIRS=[str(tmp_path / "mods")])
+    clients = []
+    for _ in range(4):
+        browser = Browser(server)
+        assert browser.sign_in(learner.email, PASSWORD) == 302
+        clients.append((browser, browser.token("/learn/long-module/part-0?note=continue")))
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+
+    def post_sections(number: int) -> None:
+        browser, token = clients[number]
+        for i in range(number, SECTIONS, len(clients)):
+            try:
+                status, _h, _b = browser.request(
+                    "POST", f"/learn/long-module/part-{i}/done", {"csrf_token": token}
+                )
+            except OSError:
+                return  # the server went away mid-request: not acknowledged
+            if status == 302:
+                with lock:
+                    acknowledged.append(f"part-{i}")
+
+    threads = [threading.Thread(target=post_sections, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(acknowledged) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    server.kill_hard()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert 40 <= len(acknowledged) < SECTIONS, "the kill should land mid-load"
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        seen = set(
+            connection.execute(
+                text("SELECT section_id FROM section_views WHERE module_id = 'long-module'")
+            ).scalars()
+        )
+    engine.dispose()
+    assert set(acknowledged) <= seen
+
+    restarted = start_server(workers=1, MODULES_DIRS=[str(tmp_path / "mods")])
+    browser = Browser(restarted)
+    assert browser.sign_in(learner.email, PASSWORD) == 302
+    status, _headers, page = browser.request("GET", "/learn/long-module")
+    assert status == 200 and f"{len(seen)} of {SECTIONS} sections read" in page
+
+
+def test_two_processes_share_sign_out_and_the_sign_in_limit(start_server, make_user, app):
+    learner = make_user()
+    first = start_server(workers=1, LOGIN_LIMIT_PER_ACCOUNT=4)
+    second = start_server(workers=1, LOGIN_LIMIT_PER_ACCOUNT=4)
+
+    on_first = Browser(first)
+    assert on_first.sign_in(learner.email, PASSWORD) == 302
+    on_second = Browser(second)
+    on_second.cookies = dict(on_first.cookies)  # the load balancer sends the next request elsewhere
+    assert on_second.request("GET", "/")[0] == 200
+    token = on_first.token("/")
+    assert on_first.request("POST", "/sign-out", {"csrf_token": token})[0] == 302
+    status, headers, _ = on_second.request("GET", "/")
+    assert status == 302 and "/sign-in" in headers["Location"]
+
+    other = make_user()
+    for server in (first, second, first, second):
+        assert Browser(server).sign_in(other.email, "not-the-password") == 200
+    status = Browser(second).sign_in(other.email, PASSWORD)
+    assert status == 200  # the fifth attempt is refused, even with the right password
+    from tilearn.extensions import db
+    from tilearn.models import LoginAttempt
+
+    with app.app_context():
+        assert (
+            len(db.session.scalars(select(LoginAttempt).where(LoginAttempt.account == other.email)).all())
+            == 4
+        )
