@@ -87,3 +87,45 @@ def test_skipping_an_optional_section_still_allows_completion(app, client, make_
         assert db.session.scalar(select(func.count()).select_from(SectionDeferral)) == 1
         # 1 of 3 questions right: below the pass mark, so no record yet
         assert db.session.scalar(select(func.count()).select_from(CompletionRecord)) == 0
+
+
+def test_pausing_from_the_overview_returns_to_the_overview(client, make_user, sign_in):
+    sign_in(make_user())
+    response = client.post("/pause", data={"module_id": "worked-example"})
+    assert response.headers["Location"].endswith("/grounding")
+    page = client.get("/grounding").get_data(as_text=True)
+    assert 'href="/learn/worked-example"' in page and "Go back to “Noticing stress" in page
+    assert (
+        client.post("/pause", data={"module_id": "worked-example", "section_id": "nope"}).status_code == 404
+    )
+
+
+def test_pausing_keeps_unchecked_answers_for_the_return(client, make_user, sign_in):
+    sign_in(make_user())
+    client.post(
+        "/pause", data={"module_id": "worked-example", "section_id": "survival-responses", "q-q-five-fs": "1"}
+    )
+    page = client.get("/grounding").get_data(as_text=True)
+    assert "with any answers you had chosen" in page
+    back = client.get("/learn/worked-example/survival-responses?note=continue").get_data(as_text=True)
+    assert 'id="q-q-five-fs-1" name="q-q-five-fs" type="radio" value="1" checked' in back
+    assert "Not quite yet" not in back  # a draft is not marked
+
+
+def test_module_assets_are_served_and_nothing_else(make_app, make_user, sign_in, tmp_path):
+    from tests.engine.test_lint import write_module
+
+    path = write_module(tmp_path / "mods" / "with-image", body="## One {#one}\n\n![A dot](images/dot.png)\n")
+    (path.parent / "images").mkdir()
+    (path.parent / "images" / "dot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    app = make_app(MODULES_DIRS=[str(tmp_path / "mods")])
+    client = app.test_client()
+    sign_in(make_user(), target=client)
+    page = client.get("/learn/with-image/one").get_data(as_text=True)
+    assert 'src="/learn/with-image/assets/images/dot.png"' in page
+    image = client.get("/learn/with-image/assets/images/dot.png")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+    image.close()
+    assert client.get("/learn/with-image/assets/module.md").status_code == 404
+    assert client.get("/learn/with-image/assets/../../with-image/module.md").status_code == 404
+    assert client.get("/learn/with-image/assets/%2e%2e/%2e%2e/etc/passwd").status_code == 404

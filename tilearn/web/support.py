@@ -21,10 +21,13 @@ def pause():
     draft = None
     if module_id is not None:
         module = current_library().get(module_id)
-        section = module.section(section_id or "") if module else None
-        if section is None:
+        if module is None:
             abort(404)
-        draft = answers_from_form(section) if section.questions else None
+        if section_id is not None:
+            section = module.section(section_id)
+            if section is None:
+                abort(404)
+            draft = answers_from_form(section) if section.questions else None
     progress.take_pause(current_user.id, module_id, section_id, draft)
     return redirect(url_for("support.grounding"))
 
@@ -35,16 +38,17 @@ def grounding():
     back = None
     if current_user.is_authenticated:
         last = progress.last_pause(current_user.id)
-        if last and last.module_id and current_library().get(last.module_id):
-            module = current_library().get(last.module_id)
-            if module.section(last.section_id or ""):
-                back = {
-                    "url": url_for(
-                        "learn.section", module_id=module.id, section_id=last.section_id, note="continue"
-                    ),
-                    "module": module,
-                    "section": module.section(last.section_id),
-                }
+        module = current_library().get(last.module_id) if last and last.module_id else None
+        section = module.section(last.section_id or "") if module else None
+        if section is not None:
+            url = url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
+            back = {"url": url, "title": section.title, "questions": bool(section.questions)}
+        elif module is not None:
+            back = {
+                "url": url_for("learn.module", module_id=module.id),
+                "title": module.title,
+                "questions": False,
+            }
     return render_template(
         "support/grounding.html", back=back, contacts=current_app.config["SUPPORT_CONTACTS"]
     )
