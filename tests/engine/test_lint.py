@@ -146,44 +146,30 @@ def test_a_module_id_in_two_places_is_served_once(tmp_path):
     assert any("duplicate module id 'same-id'" in str(p) for p in library.problems)
 
 
-def test_the_lint_command_prints_path_line_and_exits_non_zero():
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "tilearn",
-            "modules",
-            "lint",
-            "tests/fixtures/modules/broken",
-        ],
+def lint_command(*args: str) -> subprocess.CompletedProcess:
+    """Run `flask modules lint` as a trainer would."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "tilearn", "modules", "lint", *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         env={"TILEARN_ENV": "development", "PATH": ""},
     )
+
+
+def test_the_lint_command_prints_path_line_and_exits_non_zero():
+    run = lint_command("tests/fixtures/modules/broken")
     assert run.returncode == 1
     assert (
         "tests/fixtures/modules/broken/unknown-block/module.md:17: unknown block type 'video'" in run.stdout
     )
     assert run.stdout.strip().endswith("34 module(s) checked: 34 error(s), 1 warning(s)")
-    clean = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "tilearn",
-            "modules",
-            "lint",
-            "--strict",
-            str(FIXTURE_MODULES),
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env={"TILEARN_ENV": "development", "PATH": ""},
-    )
+    clean = lint_command("--strict", str(FIXTURE_MODULES))
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "1 module(s) checked: 0 error(s), 0 warning(s)" in clean.stdout
+
+
+def test_strict_lint_treats_warnings_as_errors():
+    run = lint_command("--strict", "tests/fixtures/modules/broken/sensitive-without-note")
+    assert run.returncode == 1
+    assert "1 module(s) checked: 0 error(s), 1 warning(s)" in run.stdout
