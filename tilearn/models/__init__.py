@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
+from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.progress import (
     DraftAnswers,
     ModuleProgress,
@@ -17,6 +18,10 @@ from tilearn.models.user import ROLES, LoginAttempt, User, UserRole, UserSession
 
 __all__ = [
     "ROLES",
+    "AuditEvent",
+    "OrganisationSettings",
+    "Team",
+    "TeamManager",
     "CompletionRecord",
     "DraftAnswers",
     "LoginAttempt",

@@ -32,6 +32,11 @@ class CompletionRecord(db.Model):
     verification_code: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(Text)
+    #: when this record stops being current (issued_at + the refresher interval); None: never
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the module title and level name when issued, so a certificate reads the same later
+    module_title: Mapped[str | None] = mapped_column(String(300))
+    level_name: Mapped[str | None] = mapped_column(String(200))
 
     def __repr__(self) -> str:
         return f"<CompletionRecord {self.id} user={self.user_id} {self.module_id} v{self.module_version}>"

@@ -26,6 +26,11 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     #: set when an admin disables the account; sign-in and sessions stop at once
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: set when an admin erased the person: name and email are replaced, records kept anonymised
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    #: overrides the team's expected level for this person (a level key of the scheme)
+    expected_level: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -1,0 +1,43 @@
+"""Migrations build the schema on every database, and upgrading keeps everyone's data."""
+
+from __future__ import annotations
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, inspect, select
+
+from tilearn.extensions import db
+from tilearn.models import CompletionRecord, ModuleProgress, User, UserRole, UserSession
+from tilearn.services import completion, progress, quizzes
+from tilearn.web.library_state import current_library
+
+FIRST = "47df045864f8"
+
+
+def test_upgrading_from_the_first_schema_keeps_data(app, make_user):
+    learner = make_user("learner", "manager")
+    with app.app_context():
+        module = current_library().get("worked-example")
+        for number, section in enumerate(module.sections):
+            answers = {q.id: sorted(q.correct_choices()) for q in section.questions}
+            quizzes.submit_answers(learner.id, module, section, answers, f"k{number}")
+            progress.record_section_seen(learner.id, module, section.id)
+        assert completion.complete_module(learner.id, module) is not None
+        db.session.remove()  # end this test's transaction before the schema changes
+        downgrade(revision=FIRST)
+        assert "teams" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert "teams" in inspect(db.engine).get_table_names()
+        db.session.expire_all()
+        assert db.session.get(User, learner.id).roles == {"learner", "manager"}
+        for model in (UserRole, ModuleProgress, CompletionRecord):
+            assert db.session.scalar(select(func.count()).select_from(model)) >= 1, model
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0  # none were made
+
+
+def test_the_models_match_the_migrations(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, db.metadata) == []
