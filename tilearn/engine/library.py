@@ -42,16 +42,20 @@ class Library:
         """A servable module by id, or None."""
         return self.modules.get(module_id)
 
-    def level_of(self, module: Module) -> Level | None:
-        """The scheme level a module belongs to."""
-        return self.scheme.level_for_module(module.level)
+    def level_of(self, module: Module, scheme: LevelScheme | None = None) -> Level | None:
+        """The level a module belongs to, in the given scheme (default: the one it was loaded with)."""
+        return (scheme or self.scheme).level_for_module(module.level)
 
-    def by_level(self) -> list[tuple[Level, list[Module]]]:
+    def by_level(self, scheme: LevelScheme | None = None) -> list[tuple[Level, list[Module]]]:
         """Servable modules grouped by level in the scheme's order."""
         return [
             (level, [m for m in self.modules.values() if m.level in level.module_levels])
-            for level in self.scheme.levels
+            for level in (scheme or self.scheme).levels
         ]
+
+    def modules_up_to(self, level: Level, scheme: LevelScheme | None = None) -> list[Module]:
+        """Every module at this level and the levels before it (the levels build on each other)."""
+        return [m for lvl, modules in self.by_level(scheme) if lvl.number <= level.number for m in modules]
 
     @property
     def errors(self) -> list[Problem]:

@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, func, select, update
 
 from tilearn import signals
 from tilearn.engine import Library, Module
+from tilearn.engine.levels import Level, LevelScheme
 from tilearn.extensions import db
 from tilearn.models import (
     CompletionRecord,
@@ -195,7 +196,9 @@ class ModuleSummary:
     last_section_id: str | None
 
 
-def my_learning(user_id: int, library: Library) -> list[tuple[object, list[ModuleSummary]]]:
+def my_learning(
+    user_id: int, library: Library, scheme: LevelScheme | None = None
+) -> list[tuple[Level, list[ModuleSummary]]]:
     """Every module grouped by level, with the learner's status; three queries in all."""
     progress = {
         row.module_id: row
@@ -212,7 +215,7 @@ def my_learning(user_id: int, library: Library) -> list[tuple[object, list[Modul
         db.session.scalars(select(CompletionRecord.module_id).where(CompletionRecord.user_id == user_id))
     )
     grouped = []
-    for level, modules in library.by_level():
+    for level, modules in library.by_level(scheme):
         rows = []
         for module in modules:
             row = progress.get(module.id)

@@ -21,7 +21,6 @@ def register_blueprints(app: Flask) -> None:
 
     @app.context_processor
     def _site():
-        return {
-            "organisation_name": app.config["ORGANISATION_NAME"],
-            "exit_url": app.config["EXIT_URL"],
-        }
+        from tilearn.services.organisation import current_settings
+
+        return {"organisation_name": current_settings().name, "exit_url": app.config["EXIT_URL"]}

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from tilearn.engine import Module, Section
 from tilearn.services import completion, progress, quizzes, reflections
+from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
 
 bp = Blueprint("learn", __name__)
@@ -40,7 +41,8 @@ def answers_from_form(section: Section) -> dict[str, list[int]]:
 def my_learning():
     """Every module by level, with the learner's status and a resume link."""
     user_id = current_user.id
-    return render_template("learn/my_learning.html", levels=progress.my_learning(user_id, current_library()))
+    levels = progress.my_learning(user_id, current_library(), current_scheme())
+    return render_template("learn/my_learning.html", levels=levels)
 
 
 @bp.get("/learn/<module_id>")
@@ -53,9 +55,9 @@ def module(module_id: str):
         "learn/module.html",
         module=module,
         state=state,
-        level=current_library().level_of(module),
+        level=current_library().level_of(module, current_scheme()),
         resume=state.last_section_id if module.section(state.last_section_id or "") else None,
-        scheme=current_library().scheme,
+        scheme=current_scheme(),
         outstanding=completion.sections_outstanding(module, state.seen),
         score=quizzes.module_score(current_user.id, module) if state.started else None,
     )

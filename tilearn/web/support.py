@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tilearn.services import progress
+from tilearn.services.organisation import current_settings
 from tilearn.web.learn import answers_from_form
 from tilearn.web.library_state import current_library
 
@@ -49,9 +50,7 @@ def grounding():
                 "title": module.title,
                 "questions": False,
             }
-    return render_template(
-        "support/grounding.html", back=back, contacts=current_app.config["SUPPORT_CONTACTS"]
-    )
+    return render_template("support/grounding.html", back=back, contacts=current_settings().support_contacts)
 
 
 @bp.get("/glossary")
