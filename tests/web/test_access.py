@@ -26,8 +26,15 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("learn.answers", "POST"): SIGNED_IN,
     ("learn.section_done", "POST"): SIGNED_IN,
     ("learn.finished", "GET"): SIGNED_IN,
+    ("learn.refresher", "POST"): SIGNED_IN,
     ("learn.reflection", "POST"): SIGNED_IN,
     ("learn.asset", "GET"): SIGNED_IN,
+    ("records.my_certificates", "GET"): SIGNED_IN,
+    ("records.certificate", "GET"): SIGNED_IN,
+    ("records.certificate_pdf", "GET"): SIGNED_IN,
+    ("records.my_data", "GET"): SIGNED_IN,
+    ("verify.lookup", "GET"): EVERYONE,
+    ("verify.check", "GET"): EVERYONE,
     ("author.index", "GET"): AUTHORS,
     ("author.preview", "GET"): AUTHORS,
 }
@@ -38,6 +45,8 @@ VALUES = {
     "reflection_id": "r-settle",
     "filename": "build/tilearn.css",
     "path": "missing.png",
+    "record_id": 1,
+    "code": "no-such-code",
 }
 FORMS = {
     "learn.note_choice": {"choice": "continue"},

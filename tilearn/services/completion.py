@@ -12,6 +12,8 @@ from tilearn.engine import Module
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord
 from tilearn.models.types import utcnow
+from tilearn.services.certificates import add_months
+from tilearn.services.organisation import current_scheme
 from tilearn.services.progress import module_state
 from tilearn.services.quizzes import module_score
 from tilearn.services.sql import insert_ignore
@@ -59,6 +61,9 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
 
 def insert_ignore_record(user_id: int, module: Module, score: int, cycle: int) -> bool:
     """Add the record unless this cycle already has one; True when added."""
+    level = current_scheme().level_for_module(module.level)
+    issued = utcnow()
+    months = module.refresher_months or (level.refresher_months if level else None)
     return insert_ignore(
         CompletionRecord,
         user_id=user_id,
@@ -67,6 +72,10 @@ def insert_ignore_record(user_id: int, module: Module, score: int, cycle: int) -
         content_hash=module.content_hash,
         score=score,
         cycle=cycle,
-        issued_at=utcnow(),
+        issued_at=issued,
+        expires_at=add_months(issued, months) if months else None,
+        module_title=module.title,
+        level_name=level.name if level else module.level,
+        #: 24 random bytes: 192 bits, well over the 128 the certificate needs
         verification_code=secrets.token_urlsafe(24),
     )

@@ -35,7 +35,10 @@ class ModuleState:
     deferred: set[str] = field(default_factory=set)
     last_section_id: str | None = None
     cycle: int = 1
+    #: the record for the current cycle, if this pass through the module is complete
     completion: CompletionRecord | None = None
+    #: the newest record of any cycle that has not been revoked (for refresher status)
+    last_record: CompletionRecord | None = None
 
     @property
     def status(self) -> str:
@@ -172,7 +175,17 @@ def module_state(user_id: int, module: Module) -> ModuleState:
             )
         )
     )
-    state.completion = latest_completion(user_id, module.id)
+    records = db.session.scalars(
+        select(CompletionRecord)
+        .where(
+            CompletionRecord.user_id == user_id,
+            CompletionRecord.module_id == module.id,
+            CompletionRecord.revoked_at.is_(None),
+        )
+        .order_by(CompletionRecord.cycle)
+    ).all()
+    state.last_record = records[-1] if records else None
+    state.completion = next((r for r in records if r.cycle == progress.cycle), None)
     return state
 
 
@@ -191,15 +204,30 @@ class ModuleSummary:
     """One row of "My learning"."""
 
     module: Module
-    status: str
+    status: str  #: not started, in progress, completed, due for refresher, expired, refresher recommended
     seen_count: int
     last_section_id: str | None
+
+
+def latest_records(user_id: int) -> dict[str, CompletionRecord]:
+    """The newest record per module that has not been revoked."""
+    latest: dict[str, CompletionRecord] = {}
+    rows = db.session.scalars(
+        select(CompletionRecord)
+        .where(CompletionRecord.user_id == user_id, CompletionRecord.revoked_at.is_(None))
+        .order_by(CompletionRecord.cycle)
+    )
+    for record in rows:
+        latest[record.module_id] = record
+    return latest
 
 
 def my_learning(
     user_id: int, library: Library, scheme: LevelScheme | None = None
 ) -> list[tuple[Level, list[ModuleSummary]]]:
     """Every module grouped by level, with the learner's status; three queries in all."""
+    from tilearn.services.certificates import VALID, record_status
+
     progress = {
         row.module_id: row
         for row in db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == user_id))
@@ -211,15 +239,18 @@ def my_learning(
             .group_by(SectionView.module_id)
         ).all()
     )
-    completed = set(
-        db.session.scalars(select(CompletionRecord.module_id).where(CompletionRecord.user_id == user_id))
-    )
+    records = latest_records(user_id)
     grouped = []
     for level, modules in library.by_level(scheme):
         rows = []
         for module in modules:
             row = progress.get(module.id)
-            status = "completed" if module.id in completed else ("in progress" if row else "not started")
+            record = records.get(module.id)
+            if record is not None and (row is None or row.cycle == record.cycle):
+                label = record_status(record, module).label
+                status = "completed" if label == VALID else label
+            else:
+                status = "in progress" if row else "not started"
             rows.append(
                 ModuleSummary(module, status, seen.get(module.id, 0), row.last_section_id if row else None)
             )

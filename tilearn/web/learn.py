@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fro
 from flask_login import current_user, login_required
 
 from tilearn.engine import Module, Section
-from tilearn.services import completion, progress, quizzes, reflections
+from tilearn.services import certificates, completion, progress, quizzes, reflections
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
 
@@ -51,8 +51,11 @@ def module(module_id: str):
     """A module's overview: summary, outcomes, time, content notes; start or resume."""
     module = _module(module_id)
     state = progress.module_state(current_user.id, module)
+    record_status = certificates.record_status(state.last_record, module) if state.last_record else None
     return render_template(
         "learn/module.html",
+        record_status=record_status,
+        refresher_open=bool(record_status and record_status.label != certificates.VALID and state.completion),
         module=module,
         state=state,
         level=current_library().level_of(module, current_scheme()),
@@ -139,6 +142,19 @@ def section_done(module_id: str, section_id: str):
     if record is not None:
         return redirect(url_for("learn.finished", module_id=module.id))
     return redirect(url_for("learn.module", module_id=module.id) + "#what-is-left")
+
+
+@bp.post("/learn/<module_id>/refresher")
+@login_required
+def refresher(module_id: str):
+    """Start the module again as a refresher; earlier records are kept."""
+    module = _module(module_id)
+    state = progress.module_state(current_user.id, module)
+    if state.completion is None:
+        return redirect(url_for("learn.module", module_id=module.id))
+    if certificates.record_status(state.completion, module).label != certificates.VALID:
+        certificates.start_refresher(current_user.id, module)
+    return redirect(url_for("learn.section", module_id=module.id, section_id=module.sections[0].id))
 
 
 @bp.get("/learn/<module_id>/finished")

@@ -1,0 +1,194 @@
+"""Certificates: issued with expiry, checkable by anyone, real PDFs, refreshers, and my data."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.web.test_journey import attempt_key
+from tilearn.extensions import db
+from tilearn.models import CompletionRecord
+from tilearn.models.types import utcnow
+from tilearn.services import certificates
+
+MODULE = "/learn/worked-example"
+
+
+def complete(client) -> None:
+    """Read both sections and answer every question rightly."""
+    for section, answers in (
+        ("survival-responses", {"q-q-five-fs": "0"}),
+        ("harder-day", {"q-q-helps": ["0", "1"], "q-q-same": "1"}),
+    ):
+        page = client.get(f"{MODULE}/{section}?note=continue").get_data(as_text=True)
+        client.post(f"{MODULE}/{section}/answers", data={**answers, "attempt_key": attempt_key(page)})
+        client.post(f"{MODULE}/{section}/done")
+
+
+@pytest.fixture
+def holder(app, client, make_user, sign_in):
+    learner = make_user("learner", name="Priya Holder")
+    sign_in(learner)
+    complete(client)
+    with app.app_context():
+        record = db.session.scalar(select(CompletionRecord))
+        db.session.expunge(record)
+    return learner, record
+
+
+def set_record(app, record_id: int, **values) -> None:
+    with app.app_context():
+        record = db.session.get(CompletionRecord, record_id)
+        for name, value in values.items():
+            setattr(record, name, value)
+        db.session.commit()
+
+
+def test_a_record_is_issued_with_expiry_title_and_level(holder):
+    _learner, record = holder
+    assert record.module_title == "Noticing stress in ourselves and others"
+    assert record.level_name == "Trauma Aware"
+    assert record.expires_at == certificates.add_months(record.issued_at, 24)  # the module's refresher_months
+    assert len(record.verification_code) >= 32  # 24 random bytes = 192 bits
+
+
+def test_anyone_can_check_a_valid_certificate(app, holder):
+    _learner, record = holder
+    page = app.test_client().get(f"/verify/{record.verification_code}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for expected in (
+        "Priya Holder",
+        "Noticing stress in ourselves and others",
+        "Trauma Aware",
+        "1.2",
+        "Demo Council",
+        "This is a genuine certificate",
+        ">Valid<",
+    ):
+        assert expected in html, expected
+
+
+def test_a_flipped_character_or_unknown_code_is_not_found(app, holder):
+    _learner, record = holder
+    code = record.verification_code
+    flipped = code[:-1] + ("A" if code[-1] != "A" else "B")
+    for wrong in (flipped, "not-a-code", "x" * 80):
+        page = app.test_client().get(f"/verify/{wrong}")
+        assert page.status_code == 404 and "could not find that certificate" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "label"),
+    [
+        ({"revoked_at": utcnow(), "revoked_reason": "issued in error"}, "Revoked"),
+        ({"expires_at": utcnow() - timedelta(days=1)}, "Expired"),
+        ({"expires_at": utcnow() + timedelta(days=20)}, "Due for refresher"),
+    ],
+)
+def test_revoked_expired_and_due_show_as_such(app, holder, change, label):
+    _learner, record = holder
+    set_record(app, record.id, **change)
+    html = app.test_client().get(f"/verify/{record.verification_code}").get_data(as_text=True)
+    assert f">{label}<" in html
+    assert ("This is a genuine certificate" in html) == (label == "Due for refresher")
+
+
+def test_revoking_marks_and_never_deletes(app, holder, make_user):
+    _learner, record = holder
+    admin = make_user("admin")
+    with app.app_context():
+        certificates.revoke_record(admin.id, record.id, "issued to the wrong person")
+        with pytest.raises(ValueError):
+            certificates.revoke_record(admin.id, record.id, "  ")
+        kept = db.session.get(CompletionRecord, record.id)
+        assert kept.revoked_at is not None and kept.revoked_reason == "issued to the wrong person"
+
+
+def test_the_certificate_is_a_real_pdf_for_its_holder_only(app, client, holder, make_user, sign_in):
+    _learner, record = holder
+    response = client.get(f"/certificates/{record.id}.pdf")
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = re.sub(r"\s+", " ", text)
+    for expected in (
+        "Certificate of completion",
+        "Priya Holder",
+        "Noticing stress in ourselves and others",
+        "Level: Trauma Aware",
+        "Module version: 1.2",
+        "Status: valid",
+        record.verification_code,
+        f"/verify/{record.verification_code}",
+    ):
+        assert expected in text, expected
+    other = app.test_client()
+    sign_in(make_user(), target=other)
+    assert other.get(f"/certificates/{record.id}.pdf").status_code == 404
+    assert other.get(f"/certificates/{record.id}").status_code == 404
+
+
+def test_my_certificates_lists_the_record(client, holder):
+    html = client.get("/certificates").get_data(as_text=True)
+    assert "Noticing stress in ourselves and others" in html and ">Valid<" in html
+
+
+def test_an_expired_record_offers_a_refresher_that_adds_a_record(app, client, holder):
+    _learner, record = holder
+    set_record(app, record.id, expires_at=utcnow() - timedelta(days=1))
+    assert "Refresher due" in client.get("/").get_data(as_text=True)
+    overview = client.get(MODULE).get_data(as_text=True)
+    assert "is due for a refresher" in overview and "Start refresher" in overview
+    response = client.post(f"{MODULE}/refresher")
+    assert response.headers["Location"].endswith(f"{MODULE}/survival-responses")
+    assert "In progress" in client.get("/").get_data(as_text=True)
+    complete(client)
+    with app.app_context():
+        records = db.session.scalars(select(CompletionRecord).order_by(CompletionRecord.cycle)).all()
+        assert [r.cycle for r in records] == [1, 2]
+        assert records[0].verification_code == record.verification_code  # the first is untouched
+        assert records[0].issued_at == record.issued_at
+    assert "Completed" in client.get("/").get_data(as_text=True)
+
+
+def test_a_valid_record_does_not_restart(app, client, holder):
+    client.post(f"{MODULE}/refresher")
+    with app.app_context():
+        assert db.session.scalar(select(CompletionRecord.cycle)) == 1
+    assert "Completed" in client.get("/").get_data(as_text=True)
+
+
+def test_a_material_change_recommends_a_refresher(app, holder):
+    _learner, record = holder
+    from dataclasses import replace
+
+    with app.app_context():
+        module = app.extensions["tilearn.library"].library.get("worked-example")
+        changed = replace(module, version="2.0", material_change=True)
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), changed).label == (
+            certificates.RECOMMENDED
+        )
+        same = replace(module, material_change=True)
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), same).label == (
+            certificates.VALID
+        )
+
+
+def test_download_all_my_data_includes_private_things(client, holder):
+    client.post("/pause", data={"module_id": "worked-example", "section_id": "harder-day"})
+    client.post(f"{MODULE}/harder-day/reflections/r-settle", data={"text": "MARKER-walk-by-the-canal"})
+    response = client.get("/my-data")
+    assert response.mimetype == "application/json" and "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.data)
+    assert data["person"]["name"] == "Priya Holder"
+    assert data["reflections"][0]["text"] == "MARKER-walk-by-the-canal"
+    assert len(data["pauses"]) == 1 and len(data["completion_records"]) == 1
+    assert {a["section_id"] for a in data["quiz_attempts"]} == {"survival-responses", "harder-day"}
+    assert "password_hash" not in response.get_data(as_text=True)
+    assert "token_hash" not in response.get_data(as_text=True)

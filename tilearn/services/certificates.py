@@ -1,0 +1,225 @@
+"""Certificates: the status of a completion record, revocation, refreshers, and the PDF."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import segno
+from fpdf import FPDF
+from sqlalchemy import delete, select, update
+
+from tilearn.engine import Module
+from tilearn.extensions import db
+from tilearn.models import (
+    CompletionRecord,
+    DraftAnswers,
+    ModuleProgress,
+    QuestionResult,
+    SectionDeferral,
+    SectionView,
+    User,
+)
+from tilearn.models.types import utcnow
+from tilearn.services.audit import record_event
+
+log = logging.getLogger("tilearn.certificates")
+VALID, DUE, EXPIRED, REVOKED, RECOMMENDED = (
+    "valid",
+    "due for refresher",
+    "expired",
+    "revoked",
+    "refresher recommended",
+)
+#: a record this close to its expiry is "due for refresher"
+DUE_WINDOW = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class RecordStatus:
+    """How a completion record stands today."""
+
+    label: str  #: one of VALID, DUE, EXPIRED, REVOKED, RECOMMENDED
+    days_left: int | None = None  #: days until expiry, when there is one
+
+    @property
+    def due_band(self) -> int | None:
+        """30, 60 or 90 when the record expires within that many days."""
+        if self.days_left is None or self.days_left < 0:
+            return None
+        return next((band for band in (30, 60, 90) if self.days_left <= band), None)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` later (the last day of a shorter month)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def record_status(
+    record: CompletionRecord, module: Module | None = None, now: datetime | None = None
+) -> RecordStatus:
+    """Revoked, expired, due for refresher, refresher recommended (material change) or valid."""
+    now = now or utcnow()
+    if record.revoked_at is not None:
+        return RecordStatus(REVOKED)
+    days_left = (record.expires_at - now).days if record.expires_at else None
+    if record.expires_at is not None and record.expires_at <= now:
+        return RecordStatus(EXPIRED, days_left)
+    if record.expires_at is not None and record.expires_at - now <= DUE_WINDOW:
+        return RecordStatus(DUE, days_left)
+    if module is not None and module.material_change and module.version != record.module_version:
+        return RecordStatus(RECOMMENDED, days_left)
+    return RecordStatus(VALID, days_left)
+
+
+def find_by_code(code: str) -> tuple[CompletionRecord, User] | None:
+    """The record with this verification code and its holder, or None."""
+    if not code or len(code) > 64:
+        return None
+    row = db.session.execute(
+        select(CompletionRecord, User)
+        .join(User, User.id == CompletionRecord.user_id)
+        .where(CompletionRecord.verification_code == code)
+    ).first()
+    return (row.CompletionRecord, row.User) if row else None
+
+
+def records_for(user_id: int) -> list[CompletionRecord]:
+    """A learner's own completion records, newest first."""
+    return list(
+        db.session.scalars(
+            select(CompletionRecord)
+            .where(CompletionRecord.user_id == user_id)
+            .order_by(CompletionRecord.issued_at.desc(), CompletionRecord.id.desc())
+        )
+    )
+
+
+def revoke_record(actor_id: int, record_id: int, reason: str) -> CompletionRecord:
+    """Mark a record revoked with a reason (never deleted); audited."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give a reason for revoking the certificate.")
+    record = db.session.get(CompletionRecord, record_id)
+    if record is None:
+        raise LookupError(f"no completion record {record_id}")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        record.revoked_reason = reason[:2000]
+        record_event(actor_id, "certificate.revoked", f"record:{record.id}", reason[:2000])
+    db.session.commit()
+    return record
+
+
+def start_refresher(user_id: int, module: Module) -> None:
+    """Begin the module again for a refresher: a new cycle, with this cycle's reading and answers cleared.
+
+    Completion records are kept; the next completion adds a new one.
+    """
+    where = (SectionView.user_id == user_id, SectionView.module_id == module.id)
+    db.session.execute(delete(SectionView).where(*where))
+    db.session.execute(
+        delete(SectionDeferral).where(
+            SectionDeferral.user_id == user_id, SectionDeferral.module_id == module.id
+        )
+    )
+    db.session.execute(
+        delete(QuestionResult).where(QuestionResult.user_id == user_id, QuestionResult.module_id == module.id)
+    )
+    db.session.execute(
+        delete(DraftAnswers).where(DraftAnswers.user_id == user_id, DraftAnswers.module_id == module.id)
+    )
+    db.session.execute(
+        update(ModuleProgress)
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
+        .values(cycle=ModuleProgress.cycle + 1, furthest_index=-1, last_section_id=None, updated_at=utcnow())
+    )
+    db.session.commit()
+
+
+class _Certificate(FPDF):
+    """An A4 landscape certificate in core fonts (no font files to ship)."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="landscape", unit="mm", format="A4")
+        self.set_auto_page_break(False)
+        self.set_creator("tilearn")
+
+
+def _latin1(text: str) -> str:
+    """Core PDF fonts cover Latin-1: replace typographic characters they lack."""
+    table = {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+    }
+    text = "".join(table.get(c, c) for c in text)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def certificate_pdf(
+    record: CompletionRecord, holder: str, organisation: str, verify_url: str, status: RecordStatus
+) -> bytes:
+    """A real PDF certificate: holder, module, level, version, dates, status and a QR code to verify."""
+    pdf = _Certificate()
+    pdf.set_title(_latin1(f"Certificate: {record.module_title or record.module_id}"))
+    pdf.set_author(_latin1(organisation))
+    pdf.add_page()
+    pdf.set_draw_color(29, 112, 184)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_text_color(11, 12, 12)
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_xy(20, 22)
+    pdf.cell(0, 8, _latin1(organisation))
+    pdf.set_font("Helvetica", "B", 30)
+    pdf.set_xy(20, 45)
+    pdf.cell(0, 14, "Certificate of completion")
+    pdf.set_font("Helvetica", "", 14)
+    pdf.set_xy(20, 66)
+    pdf.cell(0, 8, "This is to record that")
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.set_xy(20, 78)
+    pdf.cell(0, 12, _latin1(holder))
+    pdf.set_font("Helvetica", "", 14)
+    pdf.set_xy(20, 96)
+    pdf.cell(0, 8, "completed the module")
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.set_xy(20, 106)
+    pdf.multi_cell(180, 9, _latin1(record.module_title or record.module_id))
+    pdf.set_font("Helvetica", "", 12)
+    lines = [
+        f"Level: {record.level_name or '-'}",
+        f"Module version: {record.module_version}",
+        f"Issued: {record.issued_at:%d %B %Y}",
+        f"Refresher due: {record.expires_at:%d %B %Y}" if record.expires_at else "Refresher due: not set",
+        f"Status: {status.label}",
+        f"Verification code: {record.verification_code}",
+    ]
+    y = 134
+    for line in lines:
+        pdf.set_xy(20, y)
+        pdf.cell(0, 7, _latin1(line))
+        y += 8
+    qr = segno.make(verify_url, error="m")
+    size, left, top = 60.0, 212.0, 118.0
+    matrix = list(qr.matrix_iter(scale=1, border=0))
+    cell = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row_number, row in enumerate(matrix):
+        for column, dark in enumerate(row):
+            if dark:
+                pdf.rect(left + column * cell, top + row_number * cell, cell, cell, style="F")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.set_xy(20, 186)
+    pdf.cell(257, 6, _latin1(f"Check this certificate, or scan the code: {verify_url}"))
+    return bytes(pdf.output())
