@@ -8,6 +8,7 @@ ROLES = ("anonymous", "learner", "trainer", "manager", "admin")
 EVERYONE = set(ROLES)
 SIGNED_IN = {"learner", "trainer", "manager", "admin"}
 AUTHORS = {"trainer", "admin"}
+MANAGERS = {"manager", "admin"}
 
 #: (endpoint, method) -> who may use it. Anyone else gets the sign-in page (anonymous) or 403.
 ACCESS: dict[tuple[str, str], set[str]] = {
@@ -35,6 +36,10 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("records.my_data", "GET"): SIGNED_IN,
     ("verify.lookup", "GET"): EVERYONE,
     ("verify.check", "GET"): EVERYONE,
+    ("manage.report", "GET"): MANAGERS,
+    ("manage.export", "GET"): MANAGERS,
+    ("manage.learner", "GET"): MANAGERS,
+    ("manage.certificate_pdf", "GET"): MANAGERS,
     ("author.index", "GET"): AUTHORS,
     ("author.preview", "GET"): AUTHORS,
 }
@@ -46,6 +51,7 @@ VALUES = {
     "filename": "build/tilearn.css",
     "path": "missing.png",
     "record_id": 1,
+    "user_id": 1,
     "code": "no-such-code",
 }
 FORMS = {

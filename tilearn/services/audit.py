@@ -38,3 +38,14 @@ def recent_events(limit: int = 200, before_id: int | None = None) -> list[AuditE
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return list(db.session.scalars(query))
+
+
+def record_view(actor_id: int, action: str, subject: str) -> None:
+    """Audit a page being opened (a GET): end the read transaction first, then write on its own.
+
+    On SQLite a read transaction that later writes can be refused outright when another
+    writer got in between; a fresh transaction that starts with the write waits its turn.
+    """
+    db.session.commit()
+    record_event(actor_id, action, subject)
+    db.session.commit()

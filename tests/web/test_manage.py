@@ -1,0 +1,170 @@
+"""Manager reports: team scoping in the query, filters, statuses, CSV export and query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import delete, event, select, update
+
+from tests.web.conftest import add_team
+from tests.web.test_certificates import complete
+from tilearn.engine.levels import load_scheme
+from tilearn.extensions import db
+from tilearn.models import AuditEvent, CompletionRecord, TeamManager, User
+from tilearn.models.types import utcnow
+from tilearn.services import reports
+from tilearn.services.organisation import current_scheme
+from tilearn.web.library_state import current_library
+
+
+def client_for(app, sign_in, user):
+    client = app.test_client()
+    sign_in(user, target=client)
+    return client
+
+
+def test_a_manager_sees_only_their_teams(app, sign_in, organisation):
+    org = organisation
+    complete(client_for(app, sign_in, org.a1))
+    manager = client_for(app, sign_in, org.manager_a)
+    html = manager.get("/manage/").get_data(as_text=True)
+    assert "Ann Able" in html and "Arun Aye" in html and "Bea Bee" not in html
+    assert "1 of 1" in html and "0 of 1" in html
+    assert manager.get(f"/manage/learners/{org.a1.id}").status_code == 200
+    assert manager.get(f"/manage/learners/{org.b1.id}").status_code == 404  # id swap
+    assert manager.get(f"/manage/?team={org.team_b}").get_data(as_text=True).count("Bea Bee") == 0
+    other = client_for(app, sign_in, org.manager_b)
+    assert "Bea Bee" in other.get("/manage/").get_data(as_text=True)
+    assert other.get(f"/manage/learners/{org.a1.id}").status_code == 404
+    admin = client_for(app, sign_in, org.admin)
+    every = admin.get("/manage/").get_data(as_text=True)
+    assert all(name in every for name in ("Ann Able", "Arun Aye", "Bea Bee"))
+
+
+def test_a_certificate_pdf_is_scoped_too(app, sign_in, organisation):
+    org = organisation
+    complete(client_for(app, sign_in, org.b1))
+    with app.app_context():
+        record_id = db.session.scalar(select(CompletionRecord.id))
+    manager_a = client_for(app, sign_in, org.manager_a)
+    assert manager_a.get(f"/manage/learners/{org.b1.id}/certificates/{record_id}.pdf").status_code == 404
+    assert manager_a.get(f"/manage/learners/{org.a1.id}/certificates/{record_id}.pdf").status_code == 404
+    manager_b = client_for(app, sign_in, org.manager_b)
+    pdf = manager_b.get(f"/manage/learners/{org.b1.id}/certificates/{record_id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_removing_a_manager_takes_effect_on_the_next_request(app, sign_in, organisation):
+    org = organisation
+    manager = client_for(app, sign_in, org.manager_a)
+    assert manager.get(f"/manage/learners/{org.a1.id}").status_code == 200
+    with app.app_context():
+        db.session.execute(delete(TeamManager).where(TeamManager.user_id == org.manager_a.id))
+        db.session.commit()
+    assert manager.get(f"/manage/learners/{org.a1.id}").status_code == 404
+    assert "Ann Able" not in manager.get("/manage/").get_data(as_text=True)
+
+
+def test_statuses_due_bands_expiry_and_filters(app, sign_in, organisation):
+    org = organisation
+    complete(client_for(app, sign_in, org.a1))
+    complete(client_for(app, sign_in, org.a2))
+    with app.app_context():
+        db.session.execute(
+            update(CompletionRecord)
+            .where(CompletionRecord.user_id == org.a2.id)
+            .values(expires_at=utcnow() + timedelta(days=45))
+        )
+        db.session.commit()
+        report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
+        cells = {row.name: row.cells[0] for row in report.rows}
+        assert cells["Ann Able"].status == reports.COMPLETED and cells["Ann Able"].completed_on is not None
+        assert cells["Arun Aye"].status == reports.DUE_SOON and cells["Arun Aye"].due_band == 60
+        db.session.execute(
+            update(CompletionRecord)
+            .where(CompletionRecord.user_id == org.a2.id)
+            .values(expires_at=utcnow() - timedelta(days=1))
+        )
+        db.session.commit()
+        report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
+        assert {row.name: row.cells[0].status for row in report.rows}["Arun Aye"] == reports.EXPIRED
+        assert report.totals[reports.EXPIRED] == 1 and report.totals[reports.COMPLETED] == 1
+    manager = client_for(app, sign_in, org.manager_a)
+    expired_only = manager.get("/manage/?status=expired").get_data(as_text=True)
+    assert "Arun Aye" in expired_only and "Ann Able" not in expired_only
+    higher = manager.get("/manage/?level=informed").get_data(as_text=True)  # nobody is expected to reach it
+    assert "Nobody matches these filters." in higher
+
+
+def test_the_expected_level_can_be_set_per_person(app, sign_in, organisation):
+    org = organisation
+    with app.app_context():
+        db.session.get(User, org.a2.id).expected_level = "informed"  # informed builds on aware
+        db.session.commit()
+        report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
+        levels = {row.name: row.level.key for row in report.rows}
+        assert levels == {"Ann Able": "aware", "Arun Aye": "informed"}
+
+
+def test_opening_a_learner_is_audited(app, sign_in, organisation):
+    org = organisation
+    client_for(app, sign_in, org.manager_a).get(f"/manage/learners/{org.a1.id}")
+    with app.app_context():
+        event_row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "learner.viewed"))
+        assert (event_row.actor_id, event_row.subject) == (org.manager_a.id, f"user:{org.a1.id}")
+
+
+def test_csv_export_is_streamed_and_neutralises_formulas(app, sign_in, make_user, organisation):
+    org = organisation
+    nasty = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1+1)"]
+    members = [make_user("learner", name=name) for name in nasty]
+    add_team(app, "=Team", managers=[org.manager_a], members=members)
+    complete(client_for(app, sign_in, org.a1))
+    response = client_for(app, sign_in, org.manager_a).get("/manage/report.csv")
+    assert response.is_streamed and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == list(reports.CSV_HEADER)
+    names = {row[0] for row in rows[1:]}
+    assert {"'" + name for name in nasty} <= names
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    ann = next(row for row in rows if row[0] == "Ann Able")
+    assert ann[2:5] == ["Housing", "Trauma Aware", "worked-example"] and ann[7] == "completed"
+    assert "'=Team" in {row[2] for row in rows}
+
+
+def count_queries(app, work) -> int:
+    with app.app_context():
+        engine = db.engine
+        statements = []
+
+        def before(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            work()
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+
+def test_the_team_report_runs_a_constant_number_of_queries(app, make_user, sign_in):
+    manager = make_user("manager")
+    small = [make_user() for _ in range(3)]
+    add_team(app, "Small", managers=[manager], members=small)
+    for learner in small[:2]:
+        complete(client_for(app, sign_in, learner))
+
+    def run():
+        library, scheme = current_library(), load_scheme("west-midlands")
+        reports.team_report(manager.id, False, library, scheme)
+
+    few = count_queries(app, run)
+    large = [make_user() for _ in range(40)]
+    add_team(app, "Large", managers=[manager], members=large)
+    for learner in large[:10]:
+        complete(client_for(app, sign_in, learner))
+    many = count_queries(app, run)
+    assert few == many == 3
