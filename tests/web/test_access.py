@@ -9,6 +9,7 @@ EVERYONE = set(ROLES)
 SIGNED_IN = {"learner", "trainer", "manager", "admin"}
 AUTHORS = {"trainer", "admin"}
 MANAGERS = {"manager", "admin"}
+ADMINS = {"admin"}
 
 #: (endpoint, method) -> who may use it. Anyone else gets the sign-in page (anonymous) or 403.
 ACCESS: dict[tuple[str, str], set[str]] = {
@@ -42,6 +43,29 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("manage.certificate_pdf", "GET"): MANAGERS,
     ("author.index", "GET"): AUTHORS,
     ("author.preview", "GET"): AUTHORS,
+    ("admin.index", "GET"): ADMINS,
+    ("admin.people_list", "GET"): ADMINS,
+    ("admin.add_person", "GET"): ADMINS,
+    ("admin.add_person", "POST"): ADMINS,
+    ("admin.edit_person", "GET"): ADMINS,
+    ("admin.edit_person", "POST"): ADMINS,
+    ("admin.set_password", "POST"): ADMINS,
+    ("admin.disable_person", "POST"): ADMINS,
+    ("admin.enable_person", "POST"): ADMINS,
+    ("admin.erase_person", "GET"): ADMINS,
+    ("admin.erase_person", "POST"): ADMINS,
+    ("admin.import_people", "GET"): ADMINS,
+    ("admin.import_people", "POST"): ADMINS,
+    ("admin.teams_list", "GET"): ADMINS,
+    ("admin.add_team", "GET"): ADMINS,
+    ("admin.add_team", "POST"): ADMINS,
+    ("admin.edit_team", "GET"): ADMINS,
+    ("admin.edit_team", "POST"): ADMINS,
+    ("admin.settings", "GET"): ADMINS,
+    ("admin.settings", "POST"): ADMINS,
+    ("admin.revoke", "GET"): ADMINS,
+    ("admin.revoke", "POST"): ADMINS,
+    ("admin.audit", "GET"): ADMINS,
 }
 
 VALUES = {
@@ -53,6 +77,7 @@ VALUES = {
     "record_id": 1,
     "user_id": 1,
     "code": "no-such-code",
+    "team_id": 1,
 }
 FORMS = {
     "learn.note_choice": {"choice": "continue"},
@@ -60,6 +85,8 @@ FORMS = {
     "learn.reflection": {"text": "hello"},
     "support.pause": {},
     "auth.sign_in": {"email": "nobody@example.org", "password": "x"},
+    "admin.import_people": {"text": "name,email,team,role,expected level"},
+    "admin.revoke": {"record": "no-such-code", "reason": "checking access"},
 }
 
 

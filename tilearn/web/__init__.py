@@ -10,9 +10,9 @@ from whitenoise import WhiteNoise
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint and serve static files compressed with long cache lifetimes."""
-    from tilearn.web import auth, author, learn, manage, records, support, verify
+    from tilearn.web import admin, auth, author, learn, manage, records, support, verify
 
-    for blueprint in (auth.bp, learn.bp, support.bp, author.bp, records.bp, verify.bp, manage.bp):
+    for blueprint in (auth.bp, learn.bp, support.bp, author.bp, records.bp, verify.bp, manage.bp, admin.bp):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(static), prefix="static/", max_age=3600)  # type: ignore[method-assign]

@@ -1,0 +1,326 @@
+"""People: adding, changing, disabling, erasing and importing them. Admin actions, all audited.
+
+Audit entries name people by id only, so erasing a person leaves nothing personal in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from tilearn.extensions import db
+from tilearn.models import (
+    ROLES,
+    DraftAnswers,
+    LoginAttempt,
+    ModuleProgress,
+    Pause,
+    QuestionResult,
+    QuizAttempt,
+    ReflectionEntry,
+    SectionDeferral,
+    SectionView,
+    Team,
+    TeamManager,
+    User,
+    UserRole,
+    UserSession,
+)
+from tilearn.models.types import utcnow
+from tilearn.services import accounts
+from tilearn.services.audit import record_event
+from tilearn.services.teams import TeamError, clean_level, get_team
+
+log = logging.getLogger("tilearn.people")
+EMAIL = re.compile(r"^[^@\s\"',;<>]+@[^@\s\"',;<>]+\.[^@\s\"',;<>.]+$")
+MAX_NAME, MAX_EMAIL = 200, 254
+MIN_PASSWORD, MAX_PASSWORD = 12, 200
+#: what a person did while learning; erasing them deletes all of it
+PRIVATE_DATA = (
+    SectionView,
+    SectionDeferral,
+    QuizAttempt,
+    QuestionResult,
+    DraftAnswers,
+    ReflectionEntry,
+    Pause,
+    ModuleProgress,
+)
+
+
+class PersonError(ValueError):
+    """A change to a person that cannot be made; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of the people list: (person, team name) pairs and where the page sits."""
+
+    rows: list[tuple[User, str | None]]
+    total: int
+    page: int
+    pages: int
+
+
+def unusable_password() -> str:
+    """A password hash nothing matches: the person cannot sign in until an admin sets a password."""
+    return "!" + secrets.token_urlsafe(24)
+
+
+def has_password(user: User) -> bool:
+    """False until an admin has set a password for the person."""
+    return not user.password_hash.startswith("!")
+
+
+def email_problem(email: str) -> str | None:
+    """Why an address cannot be used ("email is blank", …), or None when it is fine."""
+    if not email:
+        return "email is blank"
+    if len(email) > MAX_EMAIL or not EMAIL.match(email) or email.lower().endswith(".invalid"):
+        return f'email "{email[:80]}" is not a valid email address'
+    return None
+
+
+def _clean_email(email: str, user_id: int | None = None) -> str:
+    email = (email or "").strip().lower()
+    problem = email_problem(email)
+    if problem:
+        raise PersonError("email", "Enter an email address" if not email else "E" + problem[1:])
+    taken = select(User.id).where(User.email == email)
+    if user_id is not None:
+        taken = taken.where(User.id != user_id)
+    if db.session.scalar(taken) is not None:
+        raise PersonError("email", f'Email "{email}" already belongs to someone on the site')
+    return email
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise PersonError("name", "Enter the person's name")
+    if len(name) > MAX_NAME:
+        raise PersonError("name", f"The name must be {MAX_NAME} characters or fewer")
+    return name
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(role.strip().lower() for role in roles))
+    if not chosen:
+        raise PersonError("roles", "Choose at least one role")
+    unknown = [role for role in chosen if role not in ROLES]
+    if unknown:
+        raise PersonError("roles", f'Role "{unknown[0][:40]}" is not one of {", ".join(ROLES)}')
+    return chosen
+
+
+def _clean_team(team_id: int | None) -> int | None:
+    if not team_id:
+        return None
+    if get_team(team_id) is None:
+        raise PersonError("team", "Choose a team from the list")
+    return team_id
+
+
+def _level(value: str | None) -> str | None:
+    try:
+        return clean_level(value)
+    except TeamError as error:
+        raise PersonError("expected_level", str(error)) from None
+
+
+def _living(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no person {user_id}")
+    if user.erased_at is not None:
+        raise PersonError("", "This person's details have been erased: nothing about them can be changed")
+    return user
+
+
+def _commit_person() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise PersonError("email", "That email address already belongs to someone on the site") from None
+
+
+def create_person(
+    actor_id: int,
+    name: str,
+    email: str,
+    roles: Iterable[str],
+    team_id: int | None = None,
+    expected_level: str | None = None,
+) -> User:
+    """Add a person with no usable password yet (an admin sets one); audited as user.created."""
+    user = User(
+        name=_clean_name(name),
+        email=_clean_email(email),
+        password_hash=unusable_password(),
+        team_id=_clean_team(team_id),
+        expected_level=_level(expected_level),
+    )
+    user.role_rows = [UserRole(role=role) for role in _clean_roles(roles)]
+    db.session.add(user)
+    db.session.flush()
+    record_event(actor_id, "user.created", f"user:{user.id}", "roles: " + ", ".join(sorted(user.roles)))
+    _commit_person()
+    log.info("user %s created by user %s", user.id, actor_id)
+    return user
+
+
+def update_person(
+    actor_id: int,
+    user_id: int,
+    name: str,
+    email: str,
+    roles: Iterable[str],
+    team_id: int | None,
+    expected_level: str | None,
+) -> User:
+    """Change a person's name, email, roles, team or expected level; audited as user.updated."""
+    user = _living(user_id)
+    values = {
+        "name": _clean_name(name),
+        "email": _clean_email(email, user.id),
+        "team_id": _clean_team(team_id),
+        "expected_level": _level(expected_level),
+    }
+    wanted = _clean_roles(roles)
+    if actor_id == user.id and "admin" not in wanted:
+        raise PersonError("roles", "You cannot take away your own admin role: ask another admin to do it")
+    changed = [
+        key.replace("_id", "").replace("_", " ") for key, v in values.items() if getattr(user, key) != v
+    ]
+    for key, value in values.items():
+        setattr(user, key, value)
+    if set(wanted) != user.roles:
+        changed.append("roles: " + ", ".join(sorted(wanted)))
+        for row in [row for row in user.role_rows if row.role not in wanted]:
+            user.role_rows.remove(row)
+        missing = [role for role in wanted if role not in user.roles]
+        user.role_rows.extend(UserRole(role=role) for role in missing)
+        if "manager" not in wanted:
+            db.session.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
+    if not changed:
+        return user
+    record_event(actor_id, "user.updated", f"user:{user.id}", "changed: " + "; ".join(changed))
+    _commit_person()
+    log.info("user %s updated by user %s", user.id, actor_id)
+    return user
+
+
+def _end_sessions(user_id: int) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def disable_person(actor_id: int, user_id: int) -> User:
+    """Stop a person signing in; every session they have ends, so it bites on their next request."""
+    if actor_id == user_id:
+        raise PersonError("", "You cannot disable your own account")
+    user = _living(user_id)
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+        record_event(actor_id, "user.disabled", f"user:{user.id}")
+    _end_sessions(user.id)
+    db.session.commit()
+    log.info("user %s disabled by user %s; sessions ended", user.id, actor_id)
+    return user
+
+
+def enable_person(actor_id: int, user_id: int) -> User:
+    """Let a disabled person sign in again; audited as user.enabled."""
+    user = _living(user_id)
+    if user.disabled_at is not None:
+        user.disabled_at = None
+        record_event(actor_id, "user.enabled", f"user:{user.id}")
+        db.session.commit()
+        log.info("user %s enabled by user %s", user.id, actor_id)
+    return user
+
+
+def set_password(actor_id: int, user_id: int, password: str) -> None:
+    """Give a person a new password and end every session they have; the password is never logged."""
+    if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
+        raise PersonError("password", f"Enter a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    user = _living(user_id)
+    record_event(actor_id, "user.password_set", f"user:{user.id}")
+    accounts.change_password(user, password)  # commits the audit entry with the new password
+
+
+def erase_person(actor_id: int, user_id: int) -> None:
+    """Erase a person: private learning data deleted, completion records kept under an anonymous name."""
+    if actor_id == user_id:
+        raise PersonError("", "You cannot erase your own account: ask another admin to do it")
+    user = _living(user_id)
+    for model in PRIVATE_DATA:
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    _end_sessions(user.id)
+    db.session.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.account == user.email))
+    now = utcnow()
+    user.role_rows.clear()
+    user.name = f"Erased person {user.id}"
+    user.email = f"erased-{user.id}@erased.invalid"
+    user.password_hash = unusable_password()
+    user.team_id = user.expected_level = None
+    user.erased_at = now
+    user.disabled_at = user.disabled_at or now
+    record_event(actor_id, "user.erased", f"user:{user.id}", "private data deleted; records anonymised")
+    db.session.commit()
+    log.info("user %s erased by user %s", user.id, actor_id)
+
+
+def find_people(search: str = "", page: int = 1, per_page: int = 50) -> PeoplePage:
+    """People whose name or email contains the search words, by name, a page at a time."""
+    query = select(User, Team.name.label("team_name")).outerjoin(Team, Team.id == User.team_id)
+    count = select(func.count()).select_from(User)
+    term = " ".join(search.split()).lower()[:200]
+    if term:
+        match = or_(
+            func.lower(User.name).contains(term, autoescape=True), User.email.contains(term, autoescape=True)
+        )
+        query, count = query.where(match), count.where(match)
+    total = db.session.scalar(count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        query.order_by(func.lower(User.name), User.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return PeoplePage([(row.User, row.team_name) for row in rows], total, page, pages)
+
+
+def get_person(user_id: int) -> User | None:
+    """The person with this id (erased people included), or None."""
+    return db.session.get(User, user_id)
+
+
+def people_with_role(role: str) -> list[User]:
+    """Everyone not erased who holds the role, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.erased_at.is_(None))
+            .order_by(func.lower(User.name), User.id)
+        )
+    )
+
+
+def names_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """People's names by id, for showing who did what."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
