@@ -44,7 +44,7 @@ def test_below_the_pass_mark_no_record_is_issued(ctx, make_user):
     quizzes.submit_answers(learner.id, ctx, second, {"q-helps": [0], "q-same": [1]}, "k2")
     for section in ctx.sections:
         progress.record_section_seen(learner.id, ctx, section.id)
-    assert quizzes.module_score(learner.id, ctx) == 33
+    assert quizzes.module_score(learner.id, ctx) == 0  # only the required section's question counts
     assert completion.complete_module(learner.id, ctx) is None
     quizzes.submit_answers(learner.id, ctx, first, {"q-five-fs": [0]}, "k3")  # retry, no penalty
     quizzes.submit_answers(learner.id, ctx, second, {"q-helps": [0, 1], "q-same": [1]}, "k4")
@@ -78,3 +78,11 @@ def test_skipping_for_now_is_undone_by_reading(ctx, make_user):
     progress.record_section_seen(learner.id, ctx, "harder-day")
     state = progress.module_state(learner.id, ctx)
     assert state.deferred == set() and "harder-day" in state.seen
+
+
+def test_questions_in_optional_sections_are_practice(ctx, make_user):
+    assert quizzes.scored_questions(ctx) == {"q-five-fs"}
+    learner = make_user()
+    quizzes.submit_answers(learner.id, ctx, ctx.sections[0], {"q-five-fs": [0]}, "k1")
+    quizzes.submit_answers(learner.id, ctx, ctx.sections[1], {"q-helps": [0], "q-same": [0]}, "k2")
+    assert quizzes.module_score(learner.id, ctx) == 100

@@ -101,9 +101,18 @@ def latest_answers(user_id: int, module_id: str, section_id: str) -> dict[str, l
     return json.loads(attempt.answers) if attempt else None
 
 
+def scored_questions(module: Module) -> set[str]:
+    """The questions that count towards the pass mark: those in required sections.
+
+    Questions in an optional section are practice (they still get feedback); otherwise a
+    learner who chose to skip that section could never complete the module.
+    """
+    return {q.id for section in module.sections if section.required for q in section.questions}
+
+
 def module_score(user_id: int, module: Module) -> int:
-    """Percentage of the module's questions whose latest answer was right (100 with no questions)."""
-    questions = {q.id for q in module.questions}
+    """Percentage of the scored questions whose latest answer was right (100 when none are scored)."""
+    questions = scored_questions(module)
     if not questions:
         return 100
     right = set(
