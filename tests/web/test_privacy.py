@@ -81,10 +81,20 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
             pdf = client.get(f"/manage/learners/{user.id}/certificates/{records[user.id].id}.pdf").data
             pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
             verify = client.get(f"/verify/{records[user.id].verification_code}").get_data(as_text=True)
-            pages[user.id] = [
-                masked(t, user, team_id) for t in (report, learner_page, csv_text, pdf_text, verify)
-            ]
-            seen += [report, learner_page, csv_text, pdf_text, verify]
+            texts = [report, learner_page, csv_text, pdf_text, verify]
+            if viewer is admin:  # the admin's own pages about the person
+                person = client.get(f"/admin/people/{user.id}").get_data(as_text=True)
+                listing = client.get(f"/admin/people?q={user.email}").get_data(as_text=True)
+                assert user.name in person and user.name in listing
+                person = re.sub(
+                    r'<select class="govuk-select[^"]*" id="team".*?</select>', "TEAM", person, flags=re.S
+                )
+                texts += [
+                    page.replace(f"/admin/people/{user.id}", "/admin/people/ID") for page in (person, listing)
+                ]
+            pages[user.id] = [masked(t, user, team_id) for t in texts]
+            seen += texts
+        assert len(pages[careful.id]) == (7 if viewer is admin else 5)
         for careful_page, plain_page in zip(pages[careful.id], pages[plain.id], strict=True):
             assert careful_page == plain_page
     trainer_client = app.test_client()
