@@ -1,0 +1,332 @@
+"""Shared benchmark helpers: instance set-up, gunicorn, sign-in over HTTP, wrk, floors and medians."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+HERE = Path(__file__).resolve().parent
+ROOT, RESULTS = HERE.parent, HERE / "results"
+DEMO_PASSWORD = "learn-at-your-own-pace"
+THREADS, CONNECTIONS = 2, 32
+
+
+def on_signals_interrupt() -> None:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt, so `finally` blocks clean up as on Ctrl+C."""
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
+
+
+def app_environment(tmp: Path, database_url: str) -> dict[str, str]:
+    """TILEARN_* settings for a throwaway instance in tmp (also applied to this process)."""
+    env = {
+        "TILEARN_INSTANCE_PATH": str(tmp),
+        "TILEARN_SECRET_KEY": secrets.token_hex(32),
+        "TILEARN_SQLALCHEMY_DATABASE_URI": database_url,
+        "TILEARN_CACHE_DIR": str(tmp / "cache"),
+        "TILEARN_TRUSTED_HOSTS": '["127.0.0.1","localhost"]',
+    }
+    os.environ.update(env)
+    return env
+
+
+def migrate_and_seed(learners: int) -> list[tuple[str, str, str]]:
+    """`flask db upgrade`, add learners (one shared password hash); every section's (module, id, title)."""
+    from flask_migrate import upgrade
+    from werkzeug.security import generate_password_hash
+
+    from tilearn import create_app
+    from tilearn.extensions import db
+    from tilearn.models import User, UserRole
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        password_hash = generate_password_hash(DEMO_PASSWORD)
+        for n in range(learners):
+            user = User(email=learner_email(n), name=f"Bench Learner {n}", password_hash=password_hash)
+            user.role_rows = [UserRole(role="learner")]
+            db.session.add(user)
+        db.session.commit()
+        library = app.extensions["tilearn.library"].library
+        sections = [(m.id, s.id, s.title) for m in library.modules.values() for s in m.sections]
+        db.engine.dispose()
+    return sections
+
+
+def learner_email(n: int) -> str:
+    """The sign-in of benchmark learner n."""
+    return f"learner{n}@bench.example.org"
+
+
+class Gunicorn:
+    """A gunicorn master with sync workers on a free loopback port, stopped (by its pid) on exit."""
+
+    def __init__(self, app: str, env: dict[str, str], log: Path, workers: int = 2) -> None:
+        self.app, self.env, self.log, self.workers = app, env, log, workers
+        with socket.socket() as sock:  # a free loopback port
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", "sync"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "--pythonpath", str(HERE)]
+        with self.log.open("ab") as log:
+            # Its own session: Ctrl+C reaches only this script, which then stops gunicorn cleanly.
+            self.process = subprocess.Popen(
+                [*command, self.app],
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn {self.app} exited; see {self.log}:\n{self.log.read_text()[-2000:]}"
+                )
+            if self.log.read_text(errors="replace").count("Booting worker") >= self.workers:
+                with contextlib.suppress(OSError):
+                    Browser(self.port).request("GET", "/")
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn {self.app} did not start in {timeout} s; see {self.log}")
+
+    def stop(self) -> None:
+        """SIGTERM to the master (it stops its workers); SIGKILL to its process group if it hangs."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@dataclass
+class Response:
+    """Status and text of one HTTP response."""
+
+    status: int
+    text: str
+
+
+@dataclass
+class Browser:
+    """A minimal HTTP client that keeps cookies, Secure ones included (wrk sends them as a header too)."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Response:
+        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", errors="replace")
+        finally:
+            connection.close()
+        for raw in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(raw)
+            for name, morsel in jar.items():
+                if morsel.value:
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return Response(response.status, text)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    if not match:
+        raise RuntimeError("no csrf_token on the page")
+    return match.group(1)
+
+
+def sign_in(port: int, email: str, page: str) -> tuple[Browser, Response]:
+    """Sign in through the real form (CSRF included), then open page; return the browser and that page."""
+    browser = Browser(port)
+    token = csrf_token(browser.request("GET", "/sign-in").text)
+    done = browser.request(
+        "POST", "/sign-in", {"csrf_token": token, "email": email, "password": DEMO_PASSWORD}
+    )
+    if done.status != 302:
+        raise RuntimeError(f"sign-in of {email} answered {done.status}: {done.text[:300]}")
+    return browser, browser.request("GET", page)
+
+
+@dataclass
+class WrkResult:
+    """What one wrk run reported."""
+
+    rps: float
+    p99_ms: float
+    requests: int
+    non_2xx_3xx: int
+    socket_errors: int
+    read_bytes: int
+    output: str
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+UNITS_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Requests/sec, the 99th percentile, request count and error counts from wrk --latency output."""
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    requests = re.search(r"^\s*(\d+) requests in .*, ([\d.]+)(B|KB|MB|GB) read", output, re.MULTILINE)
+    if not (p99 and rps and requests):
+        raise RuntimeError(f"could not read wrk's output:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return WrkResult(
+        rps=float(rps.group(1)),
+        p99_ms=float(p99.group(1)) * UNITS_MS[p99.group(2)],
+        requests=int(requests.group(1)),
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
+        read_bytes=int(float(requests.group(2)) * UNITS_BYTES[requests.group(3)]),
+        output=output,
+    )
+
+
+def wrk(url: str, duration: int, headers: tuple[str, ...] = (), script: Path | None = None) -> WrkResult:
+    """One bounded wrk run against a loopback URL: -t2 -c32 --latency."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError("benchmarks only send traffic to 127.0.0.1")
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
+    if script is not None:
+        command += ["-s", str(script)]
+    done = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60, check=True)
+    return parse_wrk(done.stdout)
+
+
+def spread(values: list[float]) -> float:
+    """(max - min) / median: above ~0.2 a run was probably disturbed by other work on the machine."""
+    return (max(values) - min(values)) / statistics.median(values) if values else 0.0
+
+
+def machine() -> dict[str, str]:
+    """What docs/benchmarks.md records about the machine."""
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": str(os.cpu_count()),
+        "memory": free.splitlines()[1].split()[1] if free else "?",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "arch": platform.machine(),
+        "load": " ".join(f"{n:.2f}" for n in os.getloadavg()),
+    }
+
+
+def save(name: str, data: dict) -> Path:
+    """Write the results as JSON to benchmarks/results/ (ignored by git)."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
+
+
+def verdict(ok: bool) -> str:
+    return "pass" if ok else "MISS"
+
+
+# Floors: bare Flask apps served by gunicorn with the same settings as tilearn ('common:page_floor()').
+
+
+def page_floor():
+    """Bare Flask returning BENCH_BODY_SIZE bytes of HTML for any GET."""
+    from flask import Flask, Response
+
+    body = b"<!DOCTYPE html>" + b"x" * (int(os.environ["BENCH_BODY_SIZE"]) - 15)
+    app = Flask("page_floor")
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def page(path: str):
+        return Response(body, mimetype="text/html")
+
+    return app
+
+
+def insert_floor():
+    """Bare Flask doing exactly one INSERT per POST (SQLite WAL + synchronous=FULL, or PostgreSQL)."""
+    from flask import Flask, redirect, request
+
+    url = os.environ["BENCH_FLOOR_DATABASE"]
+    app = Flask("insert_floor")
+    connections = []  # one per worker process, opened after the fork
+
+    def connect():
+        if url.startswith("postgresql"):
+            import psycopg
+
+            return psycopg.connect(url, autocommit=True), "%s"
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
+            connection.execute(f"PRAGMA {pragma}")
+        return connection, "?"
+
+    @app.post("/<path:target>")
+    def write(target: str):
+        if not connections:
+            connections.append(connect())
+        connection, mark = connections[0]
+        sql = f"INSERT INTO bench_writes (target, token) VALUES ({mark}, {mark})"
+        connection.execute(sql, (target, request.form.get("csrf_token", "")))
+        return redirect("/next")
+
+    return app
