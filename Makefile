@@ -72,6 +72,7 @@ test: install assets
 bench: install assets
 	$(BIN)/python benchmarks/section_page.py
 	$(BIN)/python benchmarks/progress_writes.py
+	$(BIN)/python benchmarks/team_report.py
 
 clean:
 	rm -rf $(VENV) node_modules tilearn/static/vendor tilearn/static/build tilearn/static/.compressed
