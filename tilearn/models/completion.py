@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tilearn.extensions import db
@@ -15,7 +15,19 @@ class CompletionRecord(db.Model):
     """Proof that a learner completed a module version. Never updated except to revoke."""
 
     __tablename__ = "completion_records"
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "cycle"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "cycle"),
+        #: covers the reports' newest un-revoked record per learner and module, and its status
+        Index(
+            "ix_completion_records_current",
+            "user_id",
+            "module_id",
+            "revoked_at",
+            "cycle",
+            "expires_at",
+            "module_version",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
