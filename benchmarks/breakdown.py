@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import common
+import floors
 
 PAGE = "/learn/aware-starting-gently/trauma-is-common?note=continue"
 BASE = "https://127.0.0.1"  # the test client keeps Secure cookies only over https
@@ -37,10 +38,11 @@ def instrument(app, totals: dict) -> None:
 
     import tilearn.web.learn as learn
     from tilearn.extensions import db, login_manager
-    from tilearn.services import completion, progress, quizzes, reflections
+    from tilearn.services import completion, organisation, progress, quizzes, reflections
 
     login_manager._user_callback = timed(totals, "user loader", login_manager._user_callback)
     for module, name in [
+        (organisation, "current_settings"),
         (progress, "module_state"),
         (quizzes, "latest_answers"),
         (progress, "load_draft"),
@@ -121,6 +123,15 @@ def main() -> None:
             )
 
         show("POST …/done (302)", post, 302, totals, args.requests)
+        os.environ["BENCH_BODY_SIZE"] = str(len(get().get_data()))
+        floor = floors.page().test_client()
+        show(
+            "bare Flask floor, same body size (200)",
+            lambda: floor.get(PAGE, base_url=BASE),
+            200,
+            totals,
+            args.requests,
+        )
 
 
 def signed_in(app, n: int):
@@ -144,13 +155,11 @@ def show(title: str, request, status: int, totals: dict, count: int) -> None:
         request()
     elapsed = time.perf_counter() - started
     print(f"### {title}: {elapsed / count * 1000:.2f} ms per request (test client included)\n")
-    print("| piece | per request |\n|---|---|")
+    if totals:
+        print("| piece | per request |\n|---|---|")
     for name, total in sorted(totals.items(), key=lambda item: -item[1]):
-        print(
-            f"| {name} | {total / count:.1f} |"
-            if name.startswith("#")
-            else f"| {name} | {total / count * 1000:.2f} ms |"
-        )
+        value = f"{total / count:.1f}" if name.startswith("#") else f"{total / count * 1000:.2f} ms"
+        print(f"| {name} | {value} |")
     print()
 
 

@@ -1,4 +1,4 @@
-"""Shared benchmark helpers: instance set-up, gunicorn, sign-in over HTTP, wrk, floors and medians."""
+"""Shared benchmark helpers: instance set-up, gunicorn, sign-in over HTTP, wrk runs and reporting."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -20,22 +20,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT, RESULTS = HERE.parent, HERE / "results"
 DEMO_PASSWORD = "learn-at-your-own-pace"
 THREADS, CONNECTIONS = 2, 32
+DISTURBED = 0.10  # share of the CPUs other people's processes may use during a run before it is redone
 
 
 def on_signals_interrupt() -> None:
-    """Turn SIGTERM and SIGHUP into KeyboardInterrupt, so `finally` blocks clean up as on Ctrl+C."""
-
-    def interrupt(_signum, _frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGHUP, interrupt)
+    """Ctrl+C (even in a background job), SIGTERM and SIGHUP raise KeyboardInterrupt, so clean-up runs."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.default_int_handler)
 
 
 def app_environment(tmp: Path, database_url: str) -> dict[str, str]:
@@ -93,15 +91,10 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", "sync"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "--pythonpath", str(HERE)]
-        with self.log.open("ab") as log:
-            # Its own session: Ctrl+C reaches only this script, which then stops gunicorn cleanly.
-            self.process = subprocess.Popen(
-                [*command, self.app],
-                env={**os.environ, **self.env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        command += [self.app]
+        env = {**os.environ, **self.env}
+        with self.log.open("ab") as log:  # its own session: Ctrl+C reaches this script, which stops it
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
         try:
             self._wait_until_ready()
         except BaseException:
@@ -113,9 +106,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn {self.app} exited; see {self.log}:\n{self.log.read_text()[-2000:]}"
-                )
+                raise RuntimeError(f"gunicorn {self.app} exited:\n{self.log.read_text()[-2000:]}")
             if self.log.read_text(errors="replace").count("Booting worker") >= self.workers:
                 with contextlib.suppress(OSError):
                     Browser(self.port).request("GET", "/")
@@ -137,12 +128,20 @@ class Gunicorn:
     def __exit__(self, *_exc) -> None:
         self.stop()
 
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        if self.process is None:
+            return []
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+            return [self.process.pid, *map(int, children.split())]
+        return [self.process.pid]
+
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-@dataclass
-class Response:
+class Response(NamedTuple):
     """Status and text of one HTTP response."""
 
     status: int
@@ -169,14 +168,11 @@ class Browser:
             text = response.read().decode("utf-8", errors="replace")
         finally:
             connection.close()
+        jar = SimpleCookie()
         for raw in response.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
             jar.load(raw)
-            for name, morsel in jar.items():
-                if morsel.value:
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
+        self.cookies.update({name: morsel.value for name, morsel in jar.items()})
+        self.cookies = {name: value for name, value in self.cookies.items() if value}  # "" = deleted
         return Response(response.status, text)
 
     def cookie_header(self) -> str:
@@ -205,7 +201,7 @@ def sign_in(port: int, email: str, page: str) -> tuple[Browser, Response]:
 
 @dataclass
 class WrkResult:
-    """What one wrk run reported."""
+    """What one wrk run reported, and the share of the CPUs other people's processes used meanwhile."""
 
     rps: float
     p99_ms: float
@@ -214,6 +210,22 @@ class WrkResult:
     socket_errors: int
     read_bytes: int
     output: str
+    others_cpu: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def _cpu_seconds(servers: list[Gunicorn]) -> tuple[float, float, float]:
+    """(monotonic time, busy CPU seconds of the machine, CPU seconds of this script, wrk and servers)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    user, nice, system = (int(v) for v in Path("/proc/stat").read_text().split()[1:4])
+    ours = 0
+    for pid in (pid for server in servers for pid in server.pids()):
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ours += int(fields[11]) + int(fields[12])  # utime, stime
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime  # wrk is a child once it ends
+    return time.monotonic(), (user + nice + system) / hz, ours / hz + mine
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -240,22 +252,23 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def wrk(url: str, duration: int, headers: tuple[str, ...] = (), script: Path | None = None) -> WrkResult:
-    """One bounded wrk run against a loopback URL: -t2 -c32 --latency."""
+def wrk(
+    url: str, duration: int, headers: tuple[str, ...] = (), script: Path | None = None, watch: list = ()
+) -> WrkResult:
+    """One bounded wrk run against a loopback URL: -t2 -c32 --latency; watch: our servers, for others_cpu."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("benchmarks only send traffic to 127.0.0.1")
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    for header in headers:
-        command += ["-H", header]
+    command += [part for header in headers for part in ("-H", header)]
     if script is not None:
         command += ["-s", str(script)]
+    started = _cpu_seconds(list(watch))
     done = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60, check=True)
-    return parse_wrk(done.stdout)
-
-
-def spread(values: list[float]) -> float:
-    """(max - min) / median: above ~0.2 a run was probably disturbed by other work on the machine."""
-    return (max(values) - min(values)) / statistics.median(values) if values else 0.0
+    ended = _cpu_seconds(list(watch))
+    result = parse_wrk(done.stdout)
+    others = (ended[1] - started[1]) - (ended[2] - started[2])
+    result.others_cpu = max(others, 0.0) / ((ended[0] - started[0]) * (os.cpu_count() or 1))
+    return result
 
 
 def machine() -> dict[str, str]:
@@ -284,49 +297,17 @@ def verdict(ok: bool) -> str:
     return "pass" if ok else "MISS"
 
 
-# Floors: bare Flask apps served by gunicorn with the same settings as tilearn ('common:page_floor()').
-
-
-def page_floor():
-    """Bare Flask returning BENCH_BODY_SIZE bytes of HTML for any GET."""
-    from flask import Flask, Response
-
-    body = b"<!DOCTYPE html>" + b"x" * (int(os.environ["BENCH_BODY_SIZE"]) - 15)
-    app = Flask("page_floor")
-
-    @app.get("/", defaults={"path": ""})
-    @app.get("/<path:path>")
-    def page(path: str):
-        return Response(body, mimetype="text/html")
-
-    return app
-
-
-def insert_floor():
-    """Bare Flask doing exactly one INSERT per POST (SQLite WAL + synchronous=FULL, or PostgreSQL)."""
-    from flask import Flask, redirect, request
-
-    url = os.environ["BENCH_FLOOR_DATABASE"]
-    app = Flask("insert_floor")
-    connections = []  # one per worker process, opened after the fork
-
-    def connect():
-        if url.startswith("postgresql"):
-            import psycopg
-
-            return psycopg.connect(url, autocommit=True), "%s"
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
-            connection.execute(f"PRAGMA {pragma}")
-        return connection, "?"
-
-    @app.post("/<path:target>")
-    def write(target: str):
-        if not connections:
-            connections.append(connect())
-        connection, mark = connections[0]
-        sql = f"INSERT INTO bench_writes (target, token) VALUES ({mark}, {mark})"
-        connection.execute(sql, (target, request.form.get("csrf_token", "")))
-        return redirect("/next")
-
-    return app
+def measure_runs(runs: int, measure_once, retries: int = 3) -> list[dict]:
+    """Call measure_once() -> {name: WrkResult} runs times; redo a run others disturbed (≤ retries times)."""
+    rows = []
+    for n in range(1, runs + 1):
+        for attempt in range(1, retries + 2):
+            results = measure_once()
+            others = max(result.others_cpu for result in results.values())
+            line = " | ".join(f"{name} {r.rps:.0f}/s p99 {r.p99_ms:.1f} ms" for name, r in results.items())
+            print(f"run {n}.{attempt}: {line} | others' CPU {others:.0%}", flush=True)
+            if others <= DISTURBED or attempt > retries:
+                break
+            print(f"  disturbed: other processes used {others:.0%} of the CPUs; running it again", flush=True)
+        rows.append({"run": n, "attempts": attempt, "others_cpu": others, "results": results})
+    return rows

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sqlite3
 import statistics
 import sys
@@ -95,27 +94,37 @@ def prepare_sqlite_floor(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-class Target:
-    """One server under test, the table its writes land in, and its runs."""
+class PostgresServer:
+    """The local PostgreSQL server's processes: part of what is measured, not a disturbance."""
 
-    def __init__(self, name: str, server: common.Gunicorn, database: str, table: str, script: Path) -> None:
-        self.name, self.server, self.database, self.table, self.script = name, server, database, table, script
-        self.runs: list[dict] = []
+    @staticmethod
+    def pids() -> list[int]:
+        pids = []
+        for comm in Path("/proc").glob("[0-9]*/comm"):
+            with contextlib.suppress(OSError):
+                if comm.read_text().strip() == "postgres":
+                    pids.append(int(comm.parent.name))
+        return pids
+
+
+class Target:
+    """One server under test and the table its writes land in."""
+
+    def __init__(self, server: common.Gunicorn, database: str, table: str, script: Path, watch: list) -> None:
+        self.server, self.database, self.table = server, database, table
+        self.script, self.watch = script, watch
         self.most_requests = 0
 
-    def run(self, duration: int, record: bool = True) -> dict:
-        """Empty the table, one wrk run, then compare rows written with responses acknowledged."""
-        sql(self.database, f"DELETE FROM {self.table}")  # so every request of the run is a new row
-        result = common.wrk(self.server.url("/"), duration, script=self.script)
+    def run(self, duration: int) -> common.WrkResult:
+        """Empty the table, one wrk run, then count the rows written against the responses acknowledged."""
+        sql(self.database, f"DELETE FROM {self.table}")  # so every request of the run adds a row
+        result = common.wrk(self.server.url("/"), duration, script=self.script, watch=self.watch)
         calls = int(result.output.split("lua calls per thread:")[1].split()[0])
         self.most_requests = max(self.most_requests, calls * common.THREADS)
         time.sleep(1)  # let requests still in flight when wrk stopped finish
-        written = sql(self.database, f"SELECT count(*) FROM {self.table}")
-        acknowledged = result.requests - result.non_2xx_3xx
-        row = {"result": result, "acknowledged": acknowledged, "written": written}
-        if record:
-            self.runs.append(row)
-        return row
+        result.extra["written"] = sql(self.database, f"SELECT count(*) FROM {self.table}")
+        result.extra["acknowledged"] = result.requests - result.non_2xx_3xx
+        return result
 
 
 def main() -> None:
@@ -135,24 +144,30 @@ def main() -> None:
         env = common.app_environment(tmp, database)
         sections = common.migrate_and_seed(args.learners)
         paths = [f"/learn/{module}/{section}/done" for module, section, _title in sections]
-        floors = [("floor SQLite", prepare_sqlite_floor(tmp / "floor.sqlite"))]
+        floors = {"floor SQLite": prepare_sqlite_floor(tmp / "floor.sqlite")}
         if args.postgres:
-            floors.append(("floor PostgreSQL", args.postgres))
-        with contextlib.ExitStack() as servers:
-            app = servers.enter_context(common.Gunicorn(args.app, env, tmp / "app.log"))
-            learners = sign_in_all(app.port, args.learners, sections[0])
+            floors["floor PostgreSQL"] = args.postgres
+        with contextlib.ExitStack() as stack:
+            servers = [stack.enter_context(common.Gunicorn(args.app, env, tmp / "app.log"))]
+            learners = sign_in_all(servers[0].port, args.learners, sections[0])
+            if args.postgres:
+                servers.append(PostgresServer())
             script = tmp / "writes.lua"
             script.write_text(LUA % {"learners": lua_list(learners), "paths": lua_list(paths), "threads": 2})
-            targets = [Target("app", app, database, "section_views", script)]
-            for n, (name, url) in enumerate(floors):
-                floor_env = {**env, "BENCH_FLOOR_DATABASE": url}
-                server = servers.enter_context(
-                    common.Gunicorn("common:insert_floor()", floor_env, tmp / f"f{n}.log")
+            targets = {"app": Target(servers[0], database, "section_views", script, servers)}
+            for n, (name, url) in enumerate(floors.items()):
+                floor = common.Gunicorn(
+                    "floors:insert()", {**env, "BENCH_FLOOR_DATABASE": url}, tmp / f"{n}.log"
                 )
-                targets.append(Target(name, server, url, "bench_writes", script))
-            measure(targets, args)
+                servers.append(stack.enter_context(floor))
+                targets[name] = Target(floor, url, "bench_writes", script, servers)
+            for target in targets.values():
+                target.run(2)  # warm-up
+            rows = common.measure_runs(
+                args.runs, lambda: {k: t.run(args.duration) for k, t in targets.items()}
+            )
             log = (tmp / "app.log").read_text(errors="replace")
-        report(targets, args, len(learners) * len(paths), log)
+        report(rows, args, log, targets["app"].most_requests, len(learners) * len(paths))
 
 
 def sign_in_all(port: int, count: int, first: tuple[str, str, str]) -> list[list[str]]:
@@ -172,84 +187,52 @@ def sign_in_all(port: int, count: int, first: tuple[str, str, str]) -> list[list
     return learners
 
 
-def measure(targets: list[Target], args: argparse.Namespace) -> None:
-    """A short warm-up each, then the runs, alternating app and floor(s)."""
-    for target in targets:
-        target.run(2, record=False)
-    for n in range(1, args.runs + 1):
-        for target in targets:
-            load = os.getloadavg()[0]
-            row = target.run(args.duration)
-            row["load"] = load
-            r = row["result"]
-            print(
-                f"run {n} {target.name:<16} {r.rps:7.1f} writes/s p99 {r.p99_ms:7.1f} ms "
-                f"non-2xx/3xx {r.non_2xx_3xx} acknowledged {row['acknowledged']} written {row['written']} "
-                f"load {load:.2f}",
-                flush=True,
-            )
-
-
-def report(targets: list[Target], args: argparse.Namespace, pairs: int, log: str) -> None:
+def report(rows: list[dict], args: argparse.Namespace, log: str, most: int, pairs: int) -> None:
     """Print the Markdown table, medians, ratios and verdicts; save the JSON."""
-    app, floors = targets[0], targets[1:]
     kind = "postgresql" if args.postgres else "sqlite"
-    medians = {
-        t.name: {
-            "rps": statistics.median([r["result"].rps for r in t.runs]),
-            "p99": statistics.median([r["result"].p99_ms for r in t.runs]),
-        }
-        for t in targets
-    }
+    names = list(rows[0]["results"])
+    series = {name: [row["results"][name] for row in rows] for name in names}
+    rps = {name: statistics.median(r.rps for r in results) for name, results in series.items()}
+    p99 = {name: statistics.median(r.p99_ms for r in results) for name, results in series.items()}
     info = common.machine()
     command = f"benchmarks/progress_writes.py --runs {args.runs} --duration {args.duration}"
     command += f" --learners {args.learners}" + (f" --postgres {args.postgres}" if args.postgres else "")
     command += f" --app '{args.app}'" if args.app != "tilearn:create_app()" else ""
     print(f"\n## Recording progress, app on {kind} ({info['date']})\n\n`.venv/bin/python {command}`\n")
     print(f"machine: {info}\n")
-    names = [t.name for t in targets]
-    print("| run | " + " | ".join(f"{n} writes/s | {n} p99 (ms)" for n in names) + " | app/floor SQLite |")
-    print("|---|" + "---|---|" * len(names) + "---|")
-    for i in range(args.runs):
-        cells = [f"{t.runs[i]['result'].rps:.0f} | {t.runs[i]['result'].p99_ms:.0f}" for t in targets]
-        ratio = app.runs[i]["result"].rps / floors[0].runs[i]["result"].rps
-        print(f"| {i + 1} | " + " | ".join(cells) + f" | {ratio:.2f} |")
-    cells = [f"**{medians[n]['rps']:.0f}** | **{medians[n]['p99']:.0f}**" for n in names]
-    ratio = medians["app"]["rps"] / medians["floor SQLite"]["rps"]
-    print("| **median** | " + " | ".join(cells) + f" | **{ratio:.2f}** |\n")
-    non_2xx = sum(r["result"].non_2xx_3xx for r in app.runs)
-    sockets = sum(r["result"].socket_errors for r in app.runs)
-    locked = log.count("database is locked")
-    lost = sum(max(r["acknowledged"] - r["written"], 0) for r in app.runs)
-    extra = max(r["written"] - r["acknowledged"] for r in app.runs)
-    p99, limit = medians["app"]["p99"], TARGET_P99_MS[kind]
+    print(
+        "| run | " + " | ".join(f"{n} writes/s | {n} p99 ms" for n in names) + " | app/floor SQLite |", end=""
+    )
+    print(" others' CPU | attempts |\n|---|" + "---|---|" * len(names) + "---|---|---|")
+    for row in rows:
+        cells = " | ".join(f"{row['results'][n].rps:.0f} | {row['results'][n].p99_ms:.0f}" for n in names)
+        ratio = row["results"]["app"].rps / row["results"]["floor SQLite"].rps
+        print(f"| {row['run']} | {cells} | {ratio:.2f} | {row['others_cpu']:.0%} | {row['attempts']} |")
+    ratio = rps["app"] / rps["floor SQLite"]
+    cells = " | ".join(f"**{rps[n]:.0f}** | **{p99[n]:.0f}**" for n in names)
+    print(f"| **median** | {cells} | **{ratio:.2f}** | | |\n")
+    app = series["app"]
+    non_2xx, sockets = sum(r.non_2xx_3xx for r in app), sum(r.socket_errors for r in app)
+    lost = sum(max(r.extra["acknowledged"] - r.extra["written"], 0) for r in app)
+    extra = max(r.extra["written"] - r.extra["acknowledged"] for r in app)
+    locked, limit = log.count("database is locked"), TARGET_P99_MS[kind]
     print(
         f"- writes/s ≥ {TARGET_RATIO} × SQLite floor: {ratio:.2f} × → {common.verdict(ratio >= TARGET_RATIO)}"
     )
-    if len(floors) > 1:
-        pg_ratio = medians["app"]["rps"] / medians[names[2]]["rps"]
-        print(f"- (for information) app / PostgreSQL floor: {pg_ratio:.2f} ×")
-    print(f"- p99 ≤ {limit:.0f} ms ({kind}): {p99:.0f} ms → {common.verdict(p99 <= limit)}")
+    if "floor PostgreSQL" in rps:
+        print(f"- (for information) app / PostgreSQL floor: {rps['app'] / rps['floor PostgreSQL']:.2f} ×")
+    print(f"- p99 ≤ {limit:.0f} ms ({kind}): {p99['app']:.0f} ms → {common.verdict(p99['app'] <= limit)}")
     print(
         f"- non-2xx/3xx responses (app): {non_2xx}; socket errors: {sockets} → {common.verdict(non_2xx == 0)}"
     )
-    print(
-        f"- 'database is locked' in the app log: {locked}; tracebacks: {log.count('Traceback')}"
-        f" → {common.verdict(locked == 0)}"
-    )
-    print(
-        f"- acknowledged writes missing from the database: {lost} → {common.verdict(lost == 0)}"
-        f" (at most {extra} extra rows per run: requests still in flight when wrk stopped)"
-    )
-    if app.most_requests > pairs:
-        most = app.most_requests
+    print(f"- 'database is locked' in the app log: {locked} → {common.verdict(locked == 0)}", end="")
+    print(f"; tracebacks: {log.count('Traceback')}")
+    print(f"- acknowledged writes missing from the database: {lost} → {common.verdict(lost == 0)}", end="")
+    print(f" (up to {extra} more rows than acknowledged: requests in flight when wrk stopped)")
+    if most > pairs:
         print(f"- WARNING: {most} requests in one run, only {pairs} (learner, section) pairs: add --learners")
-    for t in targets:
-        variation = common.spread([r["result"].rps for r in t.runs])
-        if variation > 0.2:
-            print(f"- WARNING: {t.name} writes/s vary by {variation:.0%}: the machine may have been busy")
-    runs = {t.name: [{**r, "result": vars(r["result"])} for r in t.runs] for t in targets}
-    path = common.save(f"progress_writes-{kind}", {"machine": info, "runs": runs, "medians": medians})
+    runs = [{**row, "results": {k: vars(v) for k, v in row["results"].items()}} for row in rows]
+    path = common.save(f"progress_writes-{kind}", {"machine": info, "runs": runs, "rps": rps, "p99": p99})
     print(f"\nresults saved to {path.relative_to(common.ROOT)}")
 
 

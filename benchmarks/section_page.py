@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import statistics
 import sys
 import tempfile
@@ -55,91 +54,63 @@ def main() -> None:
             body_size = len(response.text.encode())
             cookie = f"Cookie: {browser.cookie_header()}"
             floor_env = {**env, "BENCH_BODY_SIZE": str(body_size)}
-            with common.Gunicorn("common:page_floor()", floor_env, tmp / "floor.log") as floor:
+            with common.Gunicorn("floors:page()", floor_env, tmp / "floor.log") as floor:
                 floor_size = len(common.Browser(floor.port).request("GET", page).text.encode())
                 assert floor_size == body_size, (floor_size, body_size)
                 print(f"section page {page}: {body_size} bytes; floor returns the same size", flush=True)
-                runs = measure(app.url(page), floor.url(page), cookie, args.runs, args.duration)
+                rows = measure(app, floor, page, cookie, args)
             # The session must still be good: otherwise wrk would have timed a redirect to sign-in.
             check_page(browser.request("GET", page), title, page)
             errors = (tmp / "app.log").read_text().count("Traceback")
-    report(runs, body_size, errors, args)
+    report(rows, body_size, errors, args)
 
 
-def measure(app_url: str, floor_url: str, cookie: str, runs: int, duration: int) -> list[dict]:
+def measure(app: common.Gunicorn, floor: common.Gunicorn, page: str, cookie: str, args) -> list[dict]:
     """Warm both servers up, then alternate app and floor runs."""
-    common.wrk(app_url, 2, headers=(cookie,))
-    common.wrk(floor_url, 2)
-    results = []
-    for n in range(1, runs + 1):
-        load = os.getloadavg()[0]
-        app = common.wrk(app_url, duration, headers=(cookie,))
-        floor = common.wrk(floor_url, duration)
-        row = {"run": n, "load": load, "app": app, "floor": floor}
-        results.append(row)
-        print(
-            f"run {n}: app {app.rps:8.1f} req/s p99 {app.p99_ms:6.2f} ms | "
-            f"floor {floor.rps:8.1f} req/s p99 {floor.p99_ms:6.2f} ms | load {load:.2f}",
-            flush=True,
-        )
-    return results
+    servers = [app, floor]
+    common.wrk(app.url(page), 2, headers=(cookie,))
+    common.wrk(floor.url(page), 2)
+    return common.measure_runs(
+        args.runs,
+        lambda: {
+            "app": common.wrk(app.url(page), args.duration, headers=(cookie,), watch=servers),
+            "floor": common.wrk(floor.url(page), args.duration, watch=servers),
+        },
+    )
 
 
-def report(runs: list[dict], body_size: int, errors: int, args: argparse.Namespace) -> None:
+def report(rows: list[dict], body_size: int, errors: int, args: argparse.Namespace) -> None:
     """Print the table, medians, ratio and verdicts (Markdown, ready for docs/benchmarks.md)."""
-    app_rps = statistics.median([r["app"].rps for r in runs])
-    app_p99 = statistics.median([r["app"].p99_ms for r in runs])
-    floor_rps = statistics.median([r["floor"].rps for r in runs])
-    floor_p99 = statistics.median([r["floor"].p99_ms for r in runs])
+    apps, floors = [r["results"]["app"] for r in rows], [r["results"]["floor"] for r in rows]
+    median = statistics.median
+    app_rps, floor_rps = median(a.rps for a in apps), median(f.rps for f in floors)
+    app_p99, floor_p99 = median(a.p99_ms for a in apps), median(f.p99_ms for f in floors)
     ratio = app_rps / floor_rps
-    bad = sum(r["app"].non_2xx_3xx + r["app"].socket_errors for r in runs)
-    size = statistics.median([r["app"].read_bytes / max(r["app"].requests, 1) for r in runs])
+    bad = sum(a.non_2xx_3xx + a.socket_errors for a in apps)
+    size = median(a.read_bytes / max(a.requests, 1) for a in apps)
     info = common.machine()
-    print(f"\n## Section page ({info['date']})\n")
     variant = f" --app '{args.app}'" if args.app != "tilearn:create_app()" else ""
     command = f"benchmarks/section_page.py --runs {args.runs} --duration {args.duration}{variant}"
-    print(f"`.venv/bin/python {command}`\n")
-    print(
-        f"machine: {info}\nbody: {body_size} bytes; wrk read {size:.0f} bytes per response (with headers)\n"
-    )
-    print("| run | app req/s | app p99 (ms) | floor req/s | floor p99 (ms) | app/floor | load before |")
-    print("|---|---|---|---|---|---|---|")
-    for r in runs:
-        a, f = r["app"], r["floor"]
+    print(f"\n## Section page ({info['date']})\n\n`.venv/bin/python {command}`\n")
+    print(f"machine: {info}\nbody: {body_size} bytes; wrk read {size:.0f} bytes per response with headers\n")
+    print("| run | app req/s | app p99 ms | floor req/s | floor p99 ms | ratio | others' CPU | attempts |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r, a, f in zip(rows, apps, floors, strict=True):
         print(
             f"| {r['run']} | {a.rps:.0f} | {a.p99_ms:.1f} | {f.rps:.0f} | {f.p99_ms:.1f} "
-            f"| {a.rps / f.rps:.2f} | {r['load']:.2f} |"
+            f"| {a.rps / f.rps:.2f} | {r['others_cpu']:.0%} | {r['attempts']} |"
         )
     print(
         f"| **median** | **{app_rps:.0f}** | **{app_p99:.1f}** | **{floor_rps:.0f}** | **{floor_p99:.1f}** "
-        f"| **{ratio:.2f}** | |"
+        f"| **{ratio:.2f}** | | |"
     )
     print(f"\n- req/s ≥ {TARGET_RATIO} × floor: {ratio:.2f} × → {common.verdict(ratio >= TARGET_RATIO)}")
     print(f"- p99 ≤ {TARGET_P99_MS:.0f} ms: {app_p99:.1f} ms → {common.verdict(app_p99 <= TARGET_P99_MS)}")
     print(f"- non-2xx/3xx or socket errors (app): {bad}; tracebacks in the app log: {errors}")
-    for name in ("app", "floor"):
-        values = [r[name].rps for r in runs]
-        if common.spread(values) > 0.2:
-            print(
-                f"- WARNING: {name} req/s spread {common.spread(values):.0%}: the machine may have been busy"
-            )
+    medians = {"app_rps": app_rps, "app_p99_ms": app_p99, "floor_rps": floor_rps, "floor_p99_ms": floor_p99}
+    runs = [{**r, "results": {k: vars(v) for k, v in r["results"].items()}} for r in rows]
     path = common.save(
-        "section_page",
-        {
-            "machine": info,
-            "body_size": body_size,
-            "runs": [
-                {"run": r["run"], "load": r["load"], "app": vars(r["app"]), "floor": vars(r["floor"])}
-                for r in runs
-            ],
-            "median": {
-                "app_rps": app_rps,
-                "app_p99_ms": app_p99,
-                "floor_rps": floor_rps,
-                "floor_p99_ms": floor_p99,
-                "ratio": ratio,
-            },
-        },
+        "section_page", {"machine": info, "body_size": body_size, "runs": runs, "median": medians}
     )
     print(f"\nresults saved to {path.relative_to(common.ROOT)}")
 
