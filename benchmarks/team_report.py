@@ -111,13 +111,24 @@ def seed(learners: int, team_size: int, module_ids: list[str]) -> tuple[int, int
                         "updated_at": now,
                         "furthest_index": 0,
                         "cycle": 1,
+                        "current_record_id": None,
+                        "current_issued_at": None,
+                        "current_expires_at": None,
+                        "current_version": None,
                     }
                 )
             if roll < 0.6:
                 code += 1
                 issued = now - timedelta(days=rng.randrange(0, 1000))
+                progress[-1].update(  # what services.certificates.sync_current_record would copy
+                    current_record_id=code,
+                    current_issued_at=issued,
+                    current_expires_at=issued + timedelta(days=1095),
+                    current_version="1",
+                )
                 records.append(
                     {
+                        "id": code,
                         "user_id": user_id,
                         "module_id": module_id,
                         "module_version": "1",

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app tilearn modules lint`, `flask --app tilearn demo seed`."""
+"""Command-line tools: `flask --app tilearn modules lint`, `… demo seed`, `… records resync`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tilearn.engine.library import GLOSSARY_FILE, module_folders
 
 modules_cli = AppGroup("modules", help="Check and list learning modules.")
 demo_cli = AppGroup("demo", help="Demo organisation and people.")
+records_cli = AppGroup("records", help="Completion records.")
 
 DEMO_PASSWORD = "learn-at-your-own-pace"
 DEMO_USERS = (
@@ -96,10 +97,19 @@ def seed_command() -> None:
         click.echo(f"  {roles[0]:<8} {email}")
 
 
+@records_cli.command("resync")
+def resync_command() -> None:
+    """Rebuild what the managers' report reads from the completion records (after a hand edit)."""
+    from tilearn.services.certificates import resync_current_records
+
+    click.echo(f"Rebuilt the current record of {resync_current_records()} progress row(s).")
+
+
 def init_app(app: Flask) -> None:
     """Add tilearn's commands to `flask`."""
     app.cli.add_command(modules_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(records_cli)
 
 
 __all__ = ["PROJECT_ROOT", "init_app", "lint_paths"]

@@ -7,6 +7,7 @@ from sqlalchemy import func, inspect, select
 
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, ModuleProgress, User, UserRole, UserSession
+from tilearn.models.types import utcnow
 from tilearn.services import completion, progress, quizzes
 from tilearn.web.library_state import current_library
 
@@ -32,6 +33,37 @@ def test_upgrading_from_the_first_schema_keeps_data(app, make_user):
         for model in (UserRole, ModuleProgress, CompletionRecord):
             assert db.session.scalar(select(func.count()).select_from(model)) >= 1, model
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0  # none were made
+        record = db.session.scalar(select(CompletionRecord))
+        row = db.session.scalar(select(ModuleProgress))
+        assert (row.current_record_id, row.current_expires_at) == (record.id, record.expires_at)  # backfilled
+
+
+def test_upgrading_gives_a_record_without_progress_a_progress_row(app, make_user):
+    learner = make_user("learner")
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="98784baa335b")
+        with db.engine.begin() as connection:
+            connection.execute(
+                CompletionRecord.__table__.insert().values(
+                    user_id=learner.id,
+                    module_id="worked-example",
+                    module_version="1.2",
+                    content_hash="0" * 64,
+                    score=100,
+                    cycle=1,
+                    verification_code="made-before-the-upgrade",
+                    issued_at=utcnow(),
+                )
+            )
+        upgrade()
+        row = db.session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+        record = db.session.scalar(select(CompletionRecord).where(CompletionRecord.user_id == learner.id))
+        assert (row.module_id, row.current_record_id, row.current_version) == (
+            "worked-example",
+            record.id,
+            "1.2",
+        )
 
 
 def test_the_models_match_the_migrations(app):

@@ -192,3 +192,33 @@ def test_download_all_my_data_includes_private_things(client, holder):
     assert {a["section_id"] for a in data["quiz_attempts"]} == {"survival-responses", "harder-day"}
     assert "password_hash" not in response.get_data(as_text=True)
     assert "token_hash" not in response.get_data(as_text=True)
+
+
+def test_the_reports_copy_of_the_current_record_follows_issue_refresher_and_revocation(
+    app, client, holder, make_user
+):
+    learner, record = holder
+    admin = make_user("admin")
+
+    def current() -> tuple:
+        from tilearn.models import ModuleProgress
+
+        with app.app_context():
+            row = db.session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+            return row.current_record_id, row.current_issued_at, row.current_expires_at, row.current_version
+
+    assert current() == (record.id, record.issued_at, record.expires_at, record.module_version)
+    set_record(app, record.id, expires_at=utcnow() - timedelta(days=1))
+    client.post(f"{MODULE}/refresher")
+    assert current()[0] == record.id  # a refresher in progress leaves the last record counting
+    complete(client)
+    with app.app_context():
+        second = db.session.scalar(select(CompletionRecord).where(CompletionRecord.cycle == 2))
+        db.session.expunge(second)
+    assert current() == (second.id, second.issued_at, second.expires_at, second.module_version)
+    with app.app_context():
+        certificates.revoke_record(admin.id, second.id, "Issued in error")
+    assert current()[0] == record.id  # the newest record that still stands
+    with app.app_context():
+        certificates.revoke_record(admin.id, record.id, "Issued in error")
+    assert current() == (None, None, None, None)

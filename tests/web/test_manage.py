@@ -14,7 +14,7 @@ from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, TeamManager, User
 from tilearn.models.types import utcnow
-from tilearn.services import reports
+from tilearn.services import certificates, report_csv, reports
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
 
@@ -67,27 +67,29 @@ def test_removing_a_manager_takes_effect_on_the_next_request(app, sign_in, organ
     assert "Ann Able" not in manager.get("/manage/").get_data(as_text=True)
 
 
+def set_expiry(user_id: int, when) -> None:
+    """Move a learner's records' expiry (as if time passed), then re-sync as the services do."""
+    db.session.execute(
+        update(CompletionRecord).where(CompletionRecord.user_id == user_id).values(expires_at=when)
+    )
+    for module_id in db.session.scalars(
+        select(CompletionRecord.module_id).where(CompletionRecord.user_id == user_id).distinct()
+    ):
+        certificates.sync_current_record(user_id, module_id)
+    db.session.commit()
+
+
 def test_statuses_due_bands_expiry_and_filters(app, sign_in, organisation):
     org = organisation
     complete(client_for(app, sign_in, org.a1))
     complete(client_for(app, sign_in, org.a2))
     with app.app_context():
-        db.session.execute(
-            update(CompletionRecord)
-            .where(CompletionRecord.user_id == org.a2.id)
-            .values(expires_at=utcnow() + timedelta(days=45))
-        )
-        db.session.commit()
+        set_expiry(org.a2.id, utcnow() + timedelta(days=45))
         report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
         cells = {row.name: row.cells[0] for row in report.rows}
         assert cells["Ann Able"].status == reports.COMPLETED and cells["Ann Able"].completed_on is not None
         assert cells["Arun Aye"].status == reports.DUE_SOON and cells["Arun Aye"].due_band == 60
-        db.session.execute(
-            update(CompletionRecord)
-            .where(CompletionRecord.user_id == org.a2.id)
-            .values(expires_at=utcnow() - timedelta(days=1))
-        )
-        db.session.commit()
+        set_expiry(org.a2.id, utcnow() - timedelta(days=1))
         report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
         assert {row.name: row.cells[0].status for row in report.rows}["Arun Aye"] == reports.EXPIRED
         assert report.totals[reports.EXPIRED] == 1 and report.totals[reports.COMPLETED] == 1
@@ -125,7 +127,7 @@ def test_csv_export_is_streamed_and_neutralises_formulas(app, sign_in, make_user
     response = client_for(app, sign_in, org.manager_a).get("/manage/report.csv")
     assert response.is_streamed and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == list(reports.CSV_HEADER)
+    assert rows[0] == list(report_csv.CSV_HEADER)
     names = {row[0] for row in rows[1:]}
     assert {"'" + name for name in nasty} <= names
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
@@ -198,11 +200,15 @@ def test_the_newest_unrevoked_record_counts_and_pages_split_the_learners(
             expires_at=utcnow() - timedelta(days=1),
         )
         db.session.add(newer)
+        db.session.flush()
+        certificates.sync_current_record(org.a1.id, first.module_id)
         db.session.commit()
         report, seen = statuses()
         assert seen == {"Ann Able": ["completed"], "Arun Aye": ["not started"], "Nia None": []}
         assert (report.learners, report.learners_complete, report.pages) == (3, 1, 1)
         newer.revoked_at = None  # an un-revoked later cycle is the one that counts
+        db.session.flush()
+        certificates.sync_current_record(org.a1.id, first.module_id)
         db.session.commit()
         report, seen = statuses()
         assert seen["Ann Able"] == ["expired"] and report.totals == {"expired": 1, "not started": 1}
@@ -230,3 +236,59 @@ def test_csv_status_filter_exports_whole_learners(app, sign_in, organisation):
         csv.reader(io.StringIO(manager.get("/manage/report.csv?status=not+started").get_data(as_text=True)))
     )
     assert [row[0] for row in rows[1:]] == ["Arun Aye"] and rows[1][8:] == ["", ""]
+
+
+def test_a_module_beyond_a_learners_level_is_not_counted(app, sign_in, make_user, organisation):
+    org = organisation
+    unset = make_user("learner", name="Nia None")
+    add_team(app, "Unset", level=None, managers=[org.manager_a], members=[unset])
+    complete(client_for(app, sign_in, unset))  # no level is expected of her, yet she did the module
+    complete(client_for(app, sign_in, org.a1))
+    with app.app_context():
+        report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
+        assert {row.name: [cell.status for cell in row.cells] for row in report.rows} == {
+            "Ann Able": ["completed"],
+            "Arun Aye": ["not started"],
+            "Nia None": [],
+        }
+        assert report.totals == {"completed": 1, "not started": 1} and report.learners_complete == 1
+    lines = client_for(app, sign_in, org.manager_a).get("/manage/report.csv").get_data(as_text=True)
+    assert "Nia None" not in lines and "Ann Able" in lines
+
+
+def test_a_material_change_recommends_a_refresher_in_the_report_and_csv(app, sign_in, organisation):
+    from dataclasses import replace
+
+    org = organisation
+    complete(client_for(app, sign_in, org.a1))
+    with app.app_context():
+        library, scheme = current_library(), current_scheme()
+        module = library.get("worked-example")
+        changed = replace(library, modules={module.id: replace(module, version="9.0", material_change=True)})
+        statuses = {
+            row.name: [cell.status for cell in row.cells]
+            for row in reports.team_report(org.manager_a.id, False, changed, scheme).rows
+        }
+        assert statuses == {"Ann Able": [reports.RECOMMENDED], "Arun Aye": [reports.NOT_STARTED]}
+        lines = "".join(report_csv.csv_export(org.manager_a.id, False, changed, scheme))
+        assert ",refresher recommended," in lines
+        unchanged = reports.team_report(org.manager_a.id, False, library, scheme)
+        assert [cell.status for cell in unchanged.rows[0].cells] == [reports.COMPLETED]
+
+
+def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, organisation):
+    org = organisation
+    complete(client_for(app, sign_in, org.a1))
+    with app.app_context():
+        db.session.execute(update(CompletionRecord).values(revoked_at=utcnow()))  # outside tilearn
+        db.session.commit()
+
+    def ann() -> str:
+        with app.app_context():
+            report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
+            return {row.name: row.cells[0].status for row in report.rows}["Ann Able"]
+
+    assert ann() == reports.COMPLETED  # the report's copy does not know about the edit yet
+    result = app.test_cli_runner().invoke(args=["records", "resync"])
+    assert result.exit_code == 0 and "Rebuilt the current record of 1 progress row(s)." in result.output
+    assert ann() == reports.IN_PROGRESS

@@ -17,7 +17,12 @@ def user_fk() -> ForeignKey:
 
 
 class ModuleProgress(db.Model):
-    """Where a learner is in one module."""
+    """Where a learner is in one module, and the completion record that currently counts for it.
+
+    The ``current_*`` columns copy the newest un-revoked completion record, so the managers'
+    report reads one row per learner and module; ``services.certificates.sync_current_record``
+    keeps them in step whenever a record is issued or revoked.
+    """
 
     __tablename__ = "module_progress"
     __table_args__ = (UniqueConstraint("user_id", "module_id"),)
@@ -33,6 +38,12 @@ class ModuleProgress(db.Model):
     furthest_index: Mapped[int] = mapped_column(Integer, default=-1)
     #: which pass through the module this is; a refresher starts the next cycle
     cycle: Mapped[int] = mapped_column(Integer, default=1)
+    #: the newest completion record of any cycle that is not revoked; None: none yet
+    current_record_id: Mapped[int | None] = mapped_column(ForeignKey("completion_records.id"))
+    current_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: None with a record: it never expires
+    current_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    current_version: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<ModuleProgress user={self.user_id} {self.module_id}>"

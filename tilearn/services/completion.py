@@ -12,7 +12,7 @@ from tilearn.engine import Module
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord
 from tilearn.models.types import utcnow
-from tilearn.services.certificates import add_months
+from tilearn.services.certificates import add_months, sync_current_record
 from tilearn.services.organisation import current_scheme
 from tilearn.services.progress import module_state
 from tilearn.services.quizzes import module_score
@@ -39,6 +39,8 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
     if score < module.pass_mark:
         return None
     added = insert_ignore_record(user_id, module, score, state.cycle)
+    if added:
+        sync_current_record(user_id, module.id)
     db.session.commit()
     record = db.session.scalar(
         select(CompletionRecord).where(

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, TeamManager
-from tilearn.services import certificates, reports
+from tilearn.services import certificates, report_csv, reports
 from tilearn.services.audit import record_view
 from tilearn.services.organisation import current_scheme
 from tilearn.web.access import roles_required
@@ -69,7 +69,9 @@ def report():
 @roles_required("manager", "admin")
 def export():
     """The report as CSV, streamed from one query in large chunks."""
-    lines = reports.csv_export(current_user.id, _see_all(), current_library(), current_scheme(), _filters())
+    lines = report_csv.csv_export(
+        current_user.id, _see_all(), current_library(), current_scheme(), _filters()
+    )
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",
