@@ -27,6 +27,7 @@ DEMO_USERS = (
     ("manager@example.org", "Mo Manager", ("manager", "learner")),
     ("admin@example.org", "Ada Admin", ("admin", "learner")),
 )
+DEMO_TEAM = "Demo team"
 
 
 def lint_paths(paths: tuple[str, ...], scheme_name: str, out=click.echo) -> tuple[int, int]:
@@ -84,17 +85,32 @@ def list_command() -> None:
 
 @demo_cli.command("seed")
 def seed_command() -> None:
-    """Create one demo person per role (once) and print how to sign in."""
+    """Create one demo person per role and a demo team (once each), and print how to sign in."""
     from tilearn.extensions import db
-    from tilearn.models import User
+    from tilearn.models import Team, User
+    from tilearn.services import people, teams
     from tilearn.services.accounts import create_user
+    from tilearn.services.organisation import current_scheme
 
+    demo = {}
     for email, name, roles in DEMO_USERS:
-        if db.session.scalar(select(User).where(User.email == email)) is None:
-            create_user(email, name, DEMO_PASSWORD, roles)
+        demo[email] = db.session.scalar(select(User).where(User.email == email)) or create_user(
+            email, name, DEMO_PASSWORD, roles
+        )
+    if db.session.scalar(select(Team).where(Team.name == DEMO_TEAM)) is None:
+        # So the demo manager's report has people in it: the learner and trainer, at the first level.
+        admin = demo["admin@example.org"]
+        team = teams.create_team(admin.id, DEMO_TEAM, current_scheme().levels[0].key)
+        teams.set_team_managers(admin.id, team.id, [demo["manager@example.org"].id])
+        for email in ("learner@example.org", "trainer@example.org"):
+            person = demo[email]
+            people.update_person(
+                admin.id, person.id, person.name, person.email, person.roles, team.id, person.expected_level
+            )
     click.echo(f"Demo people (all with the password '{DEMO_PASSWORD}'):")
     for email, _name, roles in DEMO_USERS:
         click.echo(f"  {roles[0]:<8} {email}")
+    click.echo(f"The manager manages '{DEMO_TEAM}', with the learner and the trainer in it.")
 
 
 @records_cli.command("resync")
