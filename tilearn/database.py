@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from tilearn.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_reading = ContextVar("reading", default=False)
 
 
 def _needs_write_lock() -> bool:
     """Writes happen only outside GET/HEAD, so only those transactions take SQLite's write lock."""
+    if _reading.get():
+        return False
     return not (has_request_context() and request.method in SAFE_METHODS)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Reads before a request's writes: a plain BEGIN on SQLite, ended on the way out.
+
+    Without it, a POST's first read (loading the signed-in user) would take SQLite's write
+    lock and hold it through the whole request, so two workers would take turns. A
+    transaction already open is joined and left open. What was loaded stays loaded (no
+    reload after the commit), so the writes that follow start their own transaction.
+    """
+    session = db.session()
+    began = not session.in_transaction()
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+    if began and session.in_transaction():
+        keep, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()  # writes nothing: it only ends the read transaction
+        finally:
+            session.expire_on_commit = keep
 
 
 def init_app(app: Flask) -> None:

@@ -28,15 +28,23 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def _load_user(token: str):
+    """The signed-in user, read without holding SQLite's write lock for the rest of the request."""
+    from tilearn.database import reading
+    from tilearn.services import accounts
+
+    with reading():
+        return accounts.load_session(token)
+
+
 def init_app(app: Flask) -> None:
     """Attach the session loader, headers and error pages."""
-    from tilearn.services import accounts
 
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(accounts.load_session)
+    login_manager.user_loader(_load_user)
 
     @app.after_request
     def _headers(response):

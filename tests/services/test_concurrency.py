@@ -110,3 +110,33 @@ def test_many_writers_for_one_learner_lose_nothing(app, make_user, tmp_path):
         assert reflections.reflections_for(learner.id, module.id) == {
             f"r-{i}": f"note {i}" for i in range(THREADS)
         }
+
+
+def test_a_post_takes_sqlites_write_lock_only_for_transactions_that_write(app, client, make_user, sign_in):
+    from sqlalchemy import event
+
+    from tilearn import database
+
+    sign_in(make_user())
+    transactions: list[tuple[bool, list[str]]] = []  # (took the write lock, statements)
+
+    def began(_connection) -> None:
+        transactions.append((database._needs_write_lock(), []))
+
+    def statement(_conn, _cursor, sql: str, *_args) -> None:
+        if transactions:
+            transactions[-1][1].append(sql.lstrip().split()[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "begin", began)
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        for section in ("survival-responses", "harder-day"):
+            assert client.post(f"/learn/worked-example/{section}/done").status_code == 302
+    finally:
+        event.remove(engine, "begin", began)
+        event.remove(engine, "before_cursor_execute", statement)
+    locked = [sqls for immediate, sqls in transactions if immediate]
+    assert locked and all({"INSERT", "UPDATE", "DELETE"} & set(sqls) for sqls in locked), transactions
+    assert any(not immediate and "SELECT" in sqls for immediate, sqls in transactions)  # the user loader

@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import select
 
 from tilearn import signals
+from tilearn.database import reading
 from tilearn.engine import Module
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord
@@ -32,23 +33,25 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
     Safe to call at any time and from many requests at once: the unique key
     (user, module, cycle) lets only one record through.
     """
-    state = module_state(user_id, module)
-    if not state.started or sections_outstanding(module, state.seen):
-        return None
-    score = module_score(user_id, module)
-    if score < module.pass_mark:
-        return None
+    with reading():  # most calls find the module not yet complete and write nothing
+        state = module_state(user_id, module)
+        if not state.started or sections_outstanding(module, state.seen):
+            return None
+        score = module_score(user_id, module)
+        if score < module.pass_mark:
+            return None
     added = insert_ignore_record(user_id, module, score, state.cycle)
     if added:
         sync_current_record(user_id, module.id)
     db.session.commit()
-    record = db.session.scalar(
-        select(CompletionRecord).where(
-            CompletionRecord.user_id == user_id,
-            CompletionRecord.module_id == module.id,
-            CompletionRecord.cycle == state.cycle,
+    with reading():
+        record = db.session.scalar(
+            select(CompletionRecord).where(
+                CompletionRecord.user_id == user_id,
+                CompletionRecord.module_id == module.id,
+                CompletionRecord.cycle == state.cycle,
+            )
         )
-    )
     if added:
         log.info(
             "completion record %s issued: user %s, module %s v%s",

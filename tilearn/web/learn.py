@@ -122,8 +122,9 @@ def answers(module_id: str, section_id: str):
     key = request.form.get("attempt_key", "")
     if not section.questions or not key:
         abort(400)
-    quizzes.submit_answers(current_user.id, module, section, answers_from_form(section), key)
-    completion.complete_module(current_user.id, module)
+    learner = current_user.id  # read once: the commit below expires current_user
+    quizzes.submit_answers(learner, module, section, answers_from_form(section), key)
+    completion.complete_module(learner, module)
     return redirect(
         url_for("learn.section", module_id=module.id, section_id=section.id, note="continue") + "#answers"
     )
@@ -135,8 +136,9 @@ def section_done(module_id: str, section_id: str):
     """The learner finished reading a section: record it and go on."""
     module = _module(module_id)
     section = _section(module, section_id)
-    following = progress.record_section_seen(current_user.id, module, section.id)
-    record = completion.complete_module(current_user.id, module)
+    learner = current_user.id  # read once: the commit below expires current_user
+    following = progress.record_section_seen(learner, module, section.id)
+    record = completion.complete_module(learner, module)
     if following:
         return redirect(url_for("learn.section", module_id=module.id, section_id=following))
     if record is not None:
