@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -16,8 +17,15 @@ from tilearn.models import ROLES, LoginAttempt, User, UserRole, UserSession
 from tilearn.models.types import utcnow
 
 log = logging.getLogger("tilearn.accounts")
-#: checked against when the account does not exist, so timing does not reveal it
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the account does not exist, so timing does not reveal it.
+
+    Made on first use, not at import: scrypt takes a tenth of a second of every start.
+    """
+    return generate_password_hash("not-a-real-password")
 
 
 class SignInRefused(Exception):
@@ -70,7 +78,7 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
         log.warning("sign-in throttled for an account from %s", address)
         raise SignInRefused(throttled=True)
     user = db.session.scalar(select(User).where(User.email == account))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid or not user.is_active:
         db.session.add(LoginAttempt(account=account, address=address))
         db.session.commit()

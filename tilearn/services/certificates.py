@@ -7,8 +7,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import segno
-from fpdf import FPDF
 from sqlalchemy import delete, select, update
 
 from tilearn.engine import Module
@@ -212,15 +210,6 @@ def start_refresher(user_id: int, module: Module) -> None:
     db.session.commit()
 
 
-class _Certificate(FPDF):
-    """An A4 landscape certificate in core fonts (no font files to ship)."""
-
-    def __init__(self) -> None:
-        super().__init__(orientation="landscape", unit="mm", format="A4")
-        self.set_auto_page_break(False)
-        self.set_creator("tilearn")
-
-
 def _latin1(text: str) -> str:
     """Core PDF fonts cover Latin-1: replace typographic characters they lack."""
     table = {
@@ -241,7 +230,12 @@ def certificate_pdf(
     record: CompletionRecord, holder: str, organisation: str, verify_url: str, status: RecordStatus
 ) -> bytes:
     """A real PDF certificate: holder, module, level, version, dates, status and a QR code to verify."""
-    pdf = _Certificate()
+    import segno  # imported here, not at start-up: fpdf2 alone adds a tenth of a second to every start
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="landscape", unit="mm", format="A4")  # core fonts: no font files to ship
+    pdf.set_auto_page_break(False)
+    pdf.set_creator("tilearn")
     pdf.set_title(_latin1(f"Certificate: {record.module_title or record.module_id}"))
     pdf.set_author(_latin1(organisation))
     pdf.add_page()
