@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app tilearn modules lint`, `… demo seed`, `… records resync`."""
+"""Command-line tools: `flask --app tilearn modules lint`, `… demo seed`, `… records resync`, `… people …`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tilearn.engine.library import GLOSSARY_FILE, module_folders
 modules_cli = AppGroup("modules", help="Check and list learning modules.")
 demo_cli = AppGroup("demo", help="Demo organisation and people.")
 records_cli = AppGroup("records", help="Completion records.")
+people_cli = AppGroup("people", help="People and what is kept about them.")
 
 DEMO_PASSWORD = "learn-at-your-own-pace"
 DEMO_USERS = (
@@ -121,11 +122,26 @@ def resync_command() -> None:
     click.echo(f"Rebuilt the current record of {resync_current_records()} progress row(s).")
 
 
+@people_cli.command("apply-retention")
+def apply_retention_command() -> None:
+    """Erase people who left longer ago than the retention setting; delete old pauses. Run nightly."""
+    from tilearn.services.retention import apply_retention
+
+    months = int(current_app.config["RETENTION_MONTHS_AFTER_LEAVING"])
+    days = int(current_app.config["RETENTION_DAYS_FOR_PAUSES"])
+    result = apply_retention(months, days)
+    click.echo(
+        f"Erased {result.erased} person(s) who left more than {months} months ago and deleted"
+        f" {result.pauses} pause(s) older than {days} days (a setting of 0 turns its rule off)."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Add tilearn's commands to `flask`."""
     app.cli.add_command(modules_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(records_cli)
+    app.cli.add_command(people_cli)
 
 
 __all__ = ["PROJECT_ROOT", "init_app", "lint_paths"]

@@ -27,6 +27,11 @@ class Defaults:
         {"name": "Samaritans", "detail": "116 123, free, any time, day or night"},
         {"name": "Shout", "detail": "text SHOUT to 85258"},
     ]
+    #: Months after a person's account is disabled (they left) before `flask people apply-retention`
+    #: erases them, keeping their completion records anonymised; 0 keeps them until an admin erases.
+    RETENTION_MONTHS_AFTER_LEAVING = 24
+    #: Days a learner's pauses are kept; their newest pause is always kept. 0 keeps every pause.
+    RETENTION_DAYS_FOR_PAUSES = 90
     #: Where "Exit this page" goes: a neutral site that loads quickly.
     EXIT_URL = "https://www.bbc.co.uk/weather"
     #: Host names the site answers to; any other Host header gets 400.

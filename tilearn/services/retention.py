@@ -1,0 +1,62 @@
+"""Retention: people who left are erased after a set time, and old pauses are let go.
+
+Run nightly by `flask --app tilearn people apply-retention` (docs/operating.md). Erasing
+keeps completion records under an anonymous name, as an admin's erase does.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from tilearn.extensions import db
+from tilearn.models import Pause, User
+from tilearn.models.types import utcnow
+from tilearn.services.audit import record_event
+from tilearn.services.certificates import add_months
+from tilearn.services.people import erase_person
+
+log = logging.getLogger("tilearn.retention")
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What one run let go."""
+
+    erased: int  #: people erased because they left longer ago than the setting
+    pauses: int  #: pauses deleted because they were older than the setting
+
+
+def apply_retention(
+    months_after_leaving: int, pause_days: int, now: datetime | None = None
+) -> RetentionResult:
+    """Erase people disabled more than `months_after_leaving` ago and delete pauses older than `pause_days`.
+
+    0 turns either rule off. Each learner's newest pause is kept, so "return to where you
+    paused" still works however long they were away.
+    """
+    now = now or utcnow()
+    erased = 0
+    if months_after_leaving > 0:
+        left_before = add_months(now, -months_after_leaving)
+        leavers = db.session.scalars(
+            select(User.id).where(User.erased_at.is_(None), User.disabled_at < left_before).order_by(User.id)
+        ).all()
+        for user_id in leavers:
+            erase_person(None, user_id)  # audited as user.erased, with no person as the actor
+        erased = len(leavers)
+    pauses = 0
+    if pause_days > 0:
+        newest = select(func.max(Pause.id)).group_by(Pause.user_id)
+        pauses = db.session.execute(
+            delete(Pause).where(Pause.paused_at < now - timedelta(days=pause_days), Pause.id.not_in(newest))
+        ).rowcount
+    # No pause counts in the audit log or the log: what learners do to look after themselves stays out.
+    detail = f"erased {erased} who left over {months_after_leaving} months ago; old pauses let go"
+    record_event(None, "retention.applied", None, detail, count=erased)
+    db.session.commit()
+    log.info("retention applied: %s", detail)
+    return RetentionResult(erased, pauses)
