@@ -27,7 +27,10 @@ from pathlib import Path
 import common
 
 SHIPPED = common.ROOT / "modules"
-START = "from tilearn import create_app; app = create_app(); print(len(app.extensions['tilearn.library'].library.modules))"
+START = (
+    "from tilearn import create_app; app = create_app(); "
+    "print(len(app.extensions['tilearn.library'].library.modules))"
+)
 
 
 def copy_library(target: Path, count: int) -> list[str]:
@@ -43,7 +46,7 @@ def copy_library(target: Path, count: int) -> list[str]:
         shutil.copytree(source, target / new_id)
         text = (target / new_id / "module.md").read_text(encoding="utf-8")
         # Every shipped id, wherever it appears (its own id, prerequisites, links), gets the suffix.
-        text = re.sub(r"\b(" + "|".join(map(re.escape, ids)) + r")\b", lambda m: m.group(1) + suffix, text)
+        text = re.sub(r"\b(" + "|".join(map(re.escape, ids)) + r")\b", r"\g<1>" + suffix, text)
         (target / new_id / "module.md").write_text(text, encoding="utf-8")
         made.append(new_id)
     return made
@@ -106,7 +109,7 @@ def main() -> None:
     }
     path = common.save("library", results)
     print(f"warm start median {warm:.2f} s  target ≤ 2 s: {common.verdict(warm <= 2 and served == len(ids))}")
-    print(f"lint of all {lint:.2f} s  target ≤ 20 s with a progress bar: {common.verdict(lint <= 20 and bar)}")
+    print(f"lint of all {lint:.2f} s  target ≤ 20 s, progress bar: {common.verdict(lint <= 20 and bar)}")
     print(f"saved {path.relative_to(common.ROOT)}")
 
 
