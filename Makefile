@@ -70,9 +70,13 @@ test: install assets
 	fi
 
 bench: install assets
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/section_page.py
 	$(BIN)/python benchmarks/progress_writes.py
 	$(BIN)/python benchmarks/team_report.py
+	$(BIN)/python benchmarks/library.py
+	$(BIN)/python benchmarks/footprint.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) node_modules tilearn/static/vendor tilearn/static/build tilearn/static/.compressed

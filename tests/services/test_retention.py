@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.web.test_admin import make_record
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, Pause, User
 from tilearn.models.types import utcnow
@@ -28,18 +28,7 @@ def test_people_who_left_long_ago_are_erased_and_their_records_kept(app, make_us
         long_gone = person(make_user, "Lena Left", disabled_days_ago=800)
         recent = person(make_user, "Ravi Recent", disabled_days_ago=30)
         active = person(make_user, "Asha Active")
-        db.session.add(
-            CompletionRecord(
-                user_id=long_gone,
-                module_id="worked-example",
-                module_version="1.2",
-                content_hash="0" * 64,
-                score=100,
-                cycle=1,
-                verification_code=secrets.token_urlsafe(24),
-            )
-        )
-        db.session.commit()
+        make_record(app, long_gone)
         assert apply_retention(0, 0).erased == 0  # 0 turns the rule off
         assert apply_retention(24, 0).erased == 1
         db.session.expire_all()
