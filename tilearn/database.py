@@ -31,6 +31,9 @@ def reading() -> Iterator[None]:
     transaction already open is joined and left open. What was loaded stays loaded (no
     reload after the commit), so the writes that follow start their own transaction.
     """
+    if not _needs_write_lock():  # a GET's transactions never take the lock: nothing to do
+        yield
+        return
     session = db.session()
     began = not session.in_transaction()
     token = _reading.set(True)
