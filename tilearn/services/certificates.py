@@ -97,47 +97,8 @@ def records_for(user_id: int) -> list[CompletionRecord]:
     )
 
 
-def sync_current_record(user_id: int, module_id: str) -> None:
-    """Copy the newest un-revoked record onto the learner's progress row, which the reports read.
-
-    Call it in the transaction that issues or revokes a record. The progress row is locked
-    first, so on PostgreSQL two such transactions for one learner and module take turns and
-    the second reads what the first committed.
-    """
-    where = (ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id)
-    db.session.execute(select(ModuleProgress.id).where(*where).with_for_update())
-    newest = db.session.execute(
-        select(
-            CompletionRecord.id,
-            CompletionRecord.issued_at,
-            CompletionRecord.expires_at,
-            CompletionRecord.module_version,
-        )
-        .where(
-            CompletionRecord.user_id == user_id,
-            CompletionRecord.module_id == module_id,
-            CompletionRecord.revoked_at.is_(None),
-        )
-        .order_by(CompletionRecord.cycle.desc())
-        .limit(1)
-    ).first()
-    db.session.execute(
-        update(ModuleProgress)
-        .where(*where)
-        .values(
-            current_record_id=newest.id if newest else None,
-            current_issued_at=newest.issued_at if newest else None,
-            current_expires_at=newest.expires_at if newest else None,
-            current_version=newest.module_version if newest else None,
-        )
-    )
-
-
-def resync_current_records() -> int:
-    """Rebuild every progress row's copy of its current record from the records; returns the rows.
-
-    Only needed after completion_records was edited by hand, outside tilearn.
-    """
+def _copy_current_records(*where) -> int:
+    """Point each progress row (those matching where) at its newest un-revoked record and copy it."""
     newest = (
         select(CompletionRecord.id)
         .where(
@@ -149,18 +110,46 @@ def resync_current_records() -> int:
         .limit(1)
         .scalar_subquery()
     )
-    rows = db.session.execute(update(ModuleProgress).values(current_record_id=newest)).rowcount
+    # Not synchronised into loaded objects (that would fetch every row): the commit that follows expires them.
+    options = {"synchronize_session": False}
+    rows = db.session.execute(
+        update(ModuleProgress).where(*where).values(current_record_id=newest), execution_options=options
+    ).rowcount
 
     def copied(column):
         return select(column).where(CompletionRecord.id == ModuleProgress.current_record_id).scalar_subquery()
 
     db.session.execute(
-        update(ModuleProgress).values(
+        update(ModuleProgress)
+        .where(*where)
+        .values(
             current_issued_at=copied(CompletionRecord.issued_at),
             current_expires_at=copied(CompletionRecord.expires_at),
             current_version=copied(CompletionRecord.module_version),
-        )
+        ),
+        execution_options=options,
     )
+    return rows
+
+
+def sync_current_record(user_id: int, module_id: str) -> None:
+    """Copy the newest un-revoked record onto the learner's progress row, which the reports read.
+
+    Call it in the transaction that issues or revokes a record. The progress row is locked
+    first, so on PostgreSQL two such transactions for one learner and module take turns and
+    the second reads what the first committed.
+    """
+    where = (ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id)
+    db.session.execute(select(ModuleProgress.id).where(*where).with_for_update())
+    _copy_current_records(*where)
+
+
+def resync_current_records() -> int:
+    """Rebuild every progress row's copy of its current record from the records; returns the rows.
+
+    Only needed after completion_records was edited by hand, outside tilearn.
+    """
+    rows = _copy_current_records()
     db.session.commit()
     log.info("current records of %s progress rows rebuilt", rows)
     return rows
