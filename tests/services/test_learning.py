@@ -86,3 +86,20 @@ def test_questions_in_optional_sections_are_practice(ctx, make_user):
     quizzes.submit_answers(learner.id, ctx, ctx.sections[0], {"q-five-fs": [0]}, "k1")
     quizzes.submit_answers(learner.id, ctx, ctx.sections[1], {"q-helps": [0], "q-same": [0]}, "k2")
     assert quizzes.module_score(learner.id, ctx) == 100
+
+
+def test_a_module_with_sections_left_to_read_is_ruled_out_in_one_query(ctx, make_user):
+    from sqlalchemy import event
+
+    learner = make_user()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, sql: str, *_args) -> None:
+        statements.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert completion.complete_module(learner.id, ctx) is None  # the required section is unread
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tilearn import signals
 from tilearn.database import reading
 from tilearn.engine import Module
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord
+from tilearn.models import CompletionRecord, SectionView
 from tilearn.models.types import utcnow
 from tilearn.services.certificates import add_months, sync_current_record
 from tilearn.services.organisation import current_scheme
@@ -27,6 +27,21 @@ def sections_outstanding(module: Module, seen: set[str]) -> list[str]:
     return [s.id for s in module.sections if s.required and s.id not in seen]
 
 
+def _required_all_read(user_id: int, module: Module) -> bool:
+    """One count: has the learner read every required section? (Most calls answer no.)"""
+    required = [s.id for s in module.sections if s.required]
+    read = db.session.scalar(
+        select(func.count())
+        .select_from(SectionView)
+        .where(
+            SectionView.user_id == user_id,
+            SectionView.module_id == module.id,
+            SectionView.section_id.in_(required),
+        )
+    )
+    return read == len(required)
+
+
 def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
     """Issue the completion record if every required section is read and the pass mark reached.
 
@@ -34,6 +49,8 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
     (user, module, cycle) lets only one record through.
     """
     with reading():  # most calls find the module not yet complete and write nothing
+        if not _required_all_read(user_id, module):
+            return None
         state = module_state(user_id, module)
         if not state.started or sections_outstanding(module, state.seen):
             return None
