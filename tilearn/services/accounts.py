@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tilearn import signals
@@ -106,11 +107,16 @@ def start_session(user: User, lifetime: timedelta) -> str:
 
 def load_session(token: str) -> User | None:
     """The active user behind a session token, or None if it has ended, expired or been disabled."""
-    row = db.session.execute(
-        select(User, UserSession.expires_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _hash_token(token))
-    ).first()
+    row = (
+        db.session.execute(
+            select(User, UserSession.expires_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == _hash_token(token))
+            .options(joinedload(User.role_rows))  # one statement on every request, not two
+        )
+        .unique()
+        .first()
+    )
     if row is None or row.expires_at < utcnow() or not row.User.is_active:
         return None
     row.User.session_token = token
