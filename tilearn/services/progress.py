@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, literal, select, union_all, update
 
 from tilearn import signals
 from tilearn.engine import Library, Module
@@ -161,20 +161,16 @@ def module_state(user_id: int, module: Module) -> ModuleState:
     state.started = True
     state.last_section_id = progress.last_section_id
     state.cycle = progress.cycle
-    state.seen = set(
-        db.session.scalars(
-            select(SectionView.section_id).where(
-                SectionView.user_id == user_id, SectionView.module_id == module.id
-            )
-        )
+    read_or_skipped = union_all(  # one round trip for both
+        select(literal(True).label("read"), SectionView.section_id).where(
+            SectionView.user_id == user_id, SectionView.module_id == module.id
+        ),
+        select(literal(False).label("read"), SectionDeferral.section_id).where(
+            SectionDeferral.user_id == user_id, SectionDeferral.module_id == module.id
+        ),
     )
-    state.deferred = set(
-        db.session.scalars(
-            select(SectionDeferral.section_id).where(
-                SectionDeferral.user_id == user_id, SectionDeferral.module_id == module.id
-            )
-        )
-    )
+    for read, section_id in db.session.execute(read_or_skipped):
+        (state.seen if read else state.deferred).add(section_id)
     records = db.session.scalars(
         select(CompletionRecord)
         .where(
