@@ -1,0 +1,64 @@
+"""WCAG 1.4.10 reflow: at 320 CSS px wide (1280 px at 400 % zoom) no page scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_browser import FIRST, MODULE, sign_in_with_mouse
+from tests.e2e.test_manager_browser import the_record
+from tests.web.conftest import add_team
+from tests.web.test_certificates import complete
+
+WIDTH = 320
+
+
+def narrow(driver) -> None:
+    """Lay pages out 320 CSS px wide, as a phone does or a 1280 px window at 400 % zoom."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WIDTH, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def sideways(driver) -> tuple[int, list[str]]:
+    """How many CSS px the page is wider than its window (0: it reflows), and what sticks out."""
+    return driver.execute_script(
+        "const root = document.documentElement, edge = root.clientWidth;"
+        "const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > edge + 1)"
+        ".filter(e => !e.parentElement.closest('*') || e.parentElement.getBoundingClientRect().right <= edge + 1)"
+        ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));"
+        "return [root.scrollWidth - edge, out.slice(0, 5)];"
+    )
+
+
+@pytest.mark.browser
+def test_every_kind_of_page_reflows_at_320_css_pixels(
+    browser, visitor_for, live_server, make_user, sign_in, client
+):
+    site = visitor_for(browser)
+    narrow(browser)
+    learner, manager = make_user("learner", name="Priya Holder"), make_user("manager", name="Mona Manager")
+    admin = make_user("admin", name="Ada Admin")
+    add_team(live_server.app, "Housing and Neighbourhood Services", managers=[manager], members=[learner])
+    sign_in(learner)
+    complete(client)
+    record_id, code = the_record(live_server.app)
+    wide = {}
+
+    def check(*paths: str) -> None:
+        for path in paths:
+            site.go(path)
+            assert browser.execute_script("return window.innerWidth") == WIDTH
+            wide[path] = sideways(browser)
+
+    check("/sign-in", "/verify/", f"/verify/{code}")
+    sign_in_with_mouse(site, learner)
+    check("/", MODULE, FIRST + "?note=continue", "/grounding", "/glossary", "/certificates")
+    check(f"/certificates/{record_id}")
+    browser.delete_all_cookies()
+    sign_in_with_mouse(site, manager)
+    check("/manage/", f"/manage/learners/{learner.id}")
+    browser.delete_all_cookies()
+    sign_in_with_mouse(site, admin)
+    check("/admin/", "/admin/people", "/admin/teams", "/admin/audit", "/admin/settings")
+    assert {path: found for path, found in wide.items() if found[0] > 0} == {}
