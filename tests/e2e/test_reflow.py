@@ -20,15 +20,19 @@ def narrow(driver) -> None:
     )
 
 
+#: The page's overflow in CSS px, and the outermost elements that stick out past the window.
+OVERFLOW = """
+const root = document.documentElement, edge = root.clientWidth + 1;
+const out = e => e.getBoundingClientRect().right > edge;
+const culprits = [...document.querySelectorAll('body *')].filter(e => out(e) && !out(e.parentElement));
+const named = e => e.tagName.toLowerCase() + '.' + String(e.className).split(' ').join('.');
+return [root.scrollWidth - root.clientWidth, culprits.slice(0, 5).map(named)];
+"""
+
+
 def sideways(driver) -> tuple[int, list[str]]:
     """How many CSS px the page is wider than its window (0: it reflows), and what sticks out."""
-    return driver.execute_script(
-        "const root = document.documentElement, edge = root.clientWidth;"
-        "const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > edge + 1)"
-        ".filter(e => !e.parentElement.closest('*') || e.parentElement.getBoundingClientRect().right <= edge + 1)"
-        ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));"
-        "return [root.scrollWidth - edge, out.slice(0, 5)];"
-    )
+    return driver.execute_script(OVERFLOW)
 
 
 @pytest.mark.browser
