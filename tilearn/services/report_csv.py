@@ -66,7 +66,7 @@ def csv_export(
     scoped = scoped_learners(manager_id, see_all, filters)
     expect, now = Expectations(library, scheme, filters.level), utcnow()
     modules = {}  # module id -> its fields of the line
-    for module in expect.modules().values():
+    for module in expect.modules.values():
         module_level = scheme.level_for_module(module.level)
         modules[module.id] = _csv_text(
             (module.id, module.title, module_level.name if module_level else module.level)

@@ -9,6 +9,7 @@ and counted in SQL by one CASE; only the page shown is built cell by cell.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -154,8 +155,9 @@ class Expectations:
             self._cache[level_key] = (level, modules)
         return self._cache[level_key]
 
+    @functools.cached_property
     def modules(self) -> dict[str, Module]:
-        """Every module any level asks for, by id."""
+        """Every module any level asks for, by id (worked out once per report)."""
         return {m.id: m for level in self.scheme.levels for m in self(level.key)[1]}
 
     def progress_wanted(self):
@@ -164,7 +166,7 @@ class Expectations:
         Whether their own level asks for it is left to status(): in the join, that test
         misleads PostgreSQL's planner into reading every progress row of every learner.
         """
-        ids = sorted(self.modules())
+        ids = sorted(self.modules)
         return and_(ModuleProgress.user_id == User.id, ModuleProgress.module_id.in_(ids) if ids else false())
 
     def _for_their_level(self):
@@ -184,7 +186,7 @@ class Expectations:
             (ModuleProgress.current_expires_at <= now + DUE_WINDOW, values[DUE_SOON]),
         ]
         # After a material change, holders of an older version are recommended a refresher.
-        changed = {m.id: m.version for m in self.modules().values() if m.material_change}
+        changed = {m.id: m.version for m in self.modules.values() if m.material_change}
         if changed:
             latest = case(changed, value=ModuleProgress.module_id)
             started.append((ModuleProgress.current_version != latest, values[RECOMMENDED]))
@@ -237,7 +239,7 @@ def _learner_rows(scoped: Select, expect: Expectations, ids: list[int], now: dat
     query = with_progress(scoped.where(User.id.in_(ids)), expect, now).add_columns(
         ModuleProgress.current_issued_at, ModuleProgress.current_expires_at
     )
-    modules, rows = expect.modules(), {}
+    modules, rows = expect.modules, {}
     started: dict[tuple[int, str], Cell] = {}
     for found in db.session.execute(query):
         if found.id not in rows:
