@@ -22,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     _configure(app, test_config)
 
+    from tilearn.eventlog import configure_logging
+
+    configure_logging(app)
+
     from tilearn import database, security
     from tilearn.extensions import csrf, db, login_manager, migrate
 

@@ -38,6 +38,8 @@ class Defaults:
     TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
     #: How many reverse proxies (load balancer, nginx) sit in front; 0 when none.
     PROXIES = 0
+    #: Level of tilearn's own log lines on stderr (security events are INFO).
+    LOG_LEVEL = "INFO"
     MAX_CONTENT_LENGTH = 256 * 1024
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
