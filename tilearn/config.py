@@ -40,6 +40,9 @@ class Defaults:
     PROXIES = 0
     #: Level of tilearn's own log lines on stderr (security events are INFO).
     LOG_LEVEL = "INFO"
+    #: Send Strict-Transport-Security. Switch off only when the site is served over plain HTTP
+    #: (for example behind a test proxy without TLS): browsers remember HSTS for a year.
+    HSTS = True
     MAX_CONTENT_LENGTH = 256 * 1024
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True

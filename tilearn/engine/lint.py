@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tilearn.engine.assets import ASSET_TYPES, asset_type
 from tilearn.engine.blocks.content_note import HANDLINGS
 from tilearn.engine.levels import LevelScheme
 from tilearn.engine.render import Reference
@@ -188,7 +189,10 @@ SCHEME_OR_ABSOLUTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|/)")
 
 def _check_asset(target: str, folder: Path, line: int, report: Report) -> None:
     path = (folder / target).resolve()
-    if not path.is_relative_to(folder.resolve()):
+    if asset_type(target) is None:
+        kinds = ", ".join(sorted(ASSET_TYPES))
+        report(line, f"'{target}' is not a file type learners can open; use one of {kinds}")
+    elif not path.is_relative_to(folder.resolve()):
         report(line, f"'{target}' points outside the module's folder")
     elif not path.is_file():
         report(line, f"'{target}' does not exist in the module's folder")

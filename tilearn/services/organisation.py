@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from flask import current_app
 
@@ -31,13 +34,50 @@ def current_settings() -> Settings:
     """The organisation's settings: admin's choices over the configured defaults."""
     row = _row()
     config = current_app.config
-    return Settings(
+    settings = Settings(
         name=(row.name if row and row.name else config["ORGANISATION_NAME"]),
         support_contacts=(
             json.loads(row.support_contacts) if row and row.support_contacts else config["SUPPORT_CONTACTS"]
         ),
         level_scheme=(row.level_scheme if row and row.level_scheme else config["LEVEL_SCHEME"]),
     )
+    _remember(settings)
+    return settings
+
+
+def _last_known_path() -> Path:
+    return Path(current_app.config["CACHE_DIR"]) / "organisation.json"
+
+
+def _remember(settings: Settings) -> None:
+    """Keep the settings just read where a worker can find them while the database is down."""
+    if current_app.extensions.get("tilearn.last_settings") == settings:
+        return
+    current_app.extensions["tilearn.last_settings"] = settings
+    path = _last_known_path()
+    text = json.dumps(asdict(settings), sort_keys=True)
+    try:
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as out:
+            out.write(text)
+        os.replace(out.name, path)
+    except OSError:  # a read-only disk must never stop a page
+        pass
+
+
+def last_known_settings() -> Settings:
+    """For pages shown while the database is down: the last settings read, else the configured ones."""
+    remembered = current_app.extensions.get("tilearn.last_settings")
+    if remembered is not None:
+        return remembered
+    try:
+        saved = json.loads(_last_known_path().read_text(encoding="utf-8"))
+        return Settings(saved["name"], list(saved["support_contacts"]), saved["level_scheme"])
+    except (OSError, ValueError, KeyError, TypeError):
+        config = current_app.config
+        return Settings(config["ORGANISATION_NAME"], config["SUPPORT_CONTACTS"], config["LEVEL_SCHEME"])
 
 
 def current_scheme() -> LevelScheme:
@@ -62,3 +102,4 @@ def update_settings(
     db.session.add(row)
     record_event(actor_id, "settings.updated", "organisation", f"name, contacts, scheme={level_scheme}")
     db.session.commit()
+    current_settings()  # read back, so every page shown during an outage has the new settings

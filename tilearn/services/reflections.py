@@ -10,11 +10,21 @@ from tilearn.models.types import utcnow
 from tilearn.services.sql import upsert
 
 MAX_REFLECTION_CHARS = 20_000
+TOO_LONG = (
+    f"Your reflection can be {MAX_REFLECTION_CHARS:,} characters or fewer. "
+    "It has not been saved yet: shorten it and save again."
+)
+
+
+class ReflectionTooLong(ValueError):
+    """The text is over the limit; nothing was saved, and nothing is ever cut short."""
 
 
 def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str) -> None:
-    """Save (or replace) what the learner wrote; empty text deletes it."""
-    text = text.strip()[:MAX_REFLECTION_CHARS]
+    """Save (or replace) what the learner wrote; empty text deletes it; over-long text is refused."""
+    text = text.strip()
+    if len(text) > MAX_REFLECTION_CHARS:
+        raise ReflectionTooLong(TOO_LONG)
     if not text:
         delete_reflection(user_id, module_id, reflection_id)
         return

@@ -84,8 +84,8 @@ class LearnerRow:
     user_id: int
     name: str
     email: str
-    team_id: int
-    team: str
+    team_id: int | None
+    team: str | None
     level: Level | None
     cells: list[Cell] = field(default_factory=list)
 
@@ -111,8 +111,13 @@ class Report:
     pages: int = 1
 
 
-def scoped_learners(manager_id: int, see_all: bool, filters: Filters = NO_FILTERS) -> Select:
-    """Active learners in the teams this person manages (every team for an admin)."""
+def scoped_learners(
+    manager_id: int, see_all: bool, filters: Filters = NO_FILTERS, teamless: bool = False
+) -> Select:
+    """Active learners in the teams this person manages (every team for an admin).
+
+    ``teamless`` also lets an admin reach people in no team (for one learner's page).
+    """
     query = (
         select(
             User.id,
@@ -122,7 +127,7 @@ def scoped_learners(manager_id: int, see_all: bool, filters: Filters = NO_FILTER
             Team.name.label("team"),
             EXPECTED.label("expected"),
         )
-        .join(Team, Team.id == User.team_id)
+        .join(Team, Team.id == User.team_id, isouter=see_all and teamless)
         .where(User.erased_at.is_(None), User.disabled_at.is_(None))
     )
     if not see_all:
@@ -287,7 +292,8 @@ def team_report(
 
 def learner_in_scope(manager_id: int, see_all: bool, user_id: int):
     """The learner's row if they are in one of this manager's teams, else None (→ 404)."""
-    return db.session.execute(scoped_learners(manager_id, see_all).where(User.id == user_id)).first()
+    scoped = scoped_learners(manager_id, see_all, teamless=True)
+    return db.session.execute(scoped.where(User.id == user_id)).first()
 
 
 def learner_report(
@@ -295,6 +301,9 @@ def learner_report(
 ) -> LearnerRow | None:
     """One learner's statuses and dates, only if they are in the manager's scope."""
     rows = _learner_rows(
-        scoped_learners(manager_id, see_all), Expectations(library, scheme, None), [user_id], utcnow()
+        scoped_learners(manager_id, see_all, teamless=True),
+        Expectations(library, scheme, None),
+        [user_id],
+        utcnow(),
     )
     return rows[0] if rows else None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 from whitenoise import WhiteNoise
+
+from tilearn.security import security_headers
 
 
 def register_blueprints(app: Flask) -> None:
@@ -15,12 +17,22 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth.bp, learn.bp, support.bp, author.bp, records.bp, verify.bp, manage.bp, admin.bp):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")
-    app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(static), prefix="static/", max_age=3600)  # type: ignore[method-assign]
+    headers = security_headers(app.config)
+
+    def _static_headers(response_headers, _path: str, _url: str) -> None:
+        for name, value in headers.items():
+            response_headers[name] = value
+
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+        app.wsgi_app, root=str(static), prefix="static/", max_age=3600, add_headers_function=_static_headers
+    )
 
     app.jinja_env.filters["choice_set"] = lambda values: frozenset(int(v) for v in values)
 
     @app.context_processor
     def _site():
-        from tilearn.services.organisation import current_settings
+        from tilearn.services.organisation import current_settings, last_known_settings
 
-        return {"organisation_name": current_settings().name, "exit_url": app.config["EXIT_URL"]}
+        # During an outage the error page has already noted it: show the last-known settings.
+        settings = last_known_settings() if g.get("database_down") else current_settings()
+        return {"organisation_name": settings.name, "exit_url": app.config["EXIT_URL"]}

@@ -54,7 +54,7 @@ def sign_in():
             ]
             session.clear()  # a fresh session at every sign-in
             accounts.start_session(user, lifetime)
-            session.permanent = True
+            session.permanent = bool(form.remember.data)  # else the cookie ends with the browser
             login_user(user, remember=bool(form.remember.data), duration=lifetime)
             return redirect(next_page if is_safe_next(next_page) else url_for("learn.my_learning"))
     return render_template("auth/sign_in.html", form=form)

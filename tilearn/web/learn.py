@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from tilearn.engine import Module, Section
+from tilearn.engine.assets import asset_type, resolve_asset
 from tilearn.services import certificates, completion, progress, quizzes, reflections
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
@@ -72,10 +73,15 @@ def section(module_id: str, section_id: str):
     """One section. A noted section first offers a choice, unless the learner chose to continue."""
     module = _module(module_id)
     section = _section(module, section_id)
-    user_id = current_user.id
-    state = progress.module_state(user_id, module)
+    state = progress.module_state(current_user.id, module)
     if section.note and request.args.get("note") != "continue" and section.id not in state.seen:
         return render_template("learn/note.html", module=module, section=section, state=state)
+    return _section_page(module, section, state)
+
+
+def _section_page(module: Module, section: Section, state, unsaved: dict[str, str] | None = None) -> str:
+    """The section page; ``unsaved`` holds a reflection that could not be saved, shown with its message."""
+    user_id = current_user.id
     checked = quizzes.latest_answers(user_id, module.id, section.id)
     draft = progress.load_draft(user_id, module.id, section.id)
     return render_template(
@@ -87,7 +93,9 @@ def section(module_id: str, section_id: str):
         checked=checked or {},
         draft=draft,
         has_checked=checked is not None and not draft,
-        reflections=reflections.reflections_for(user_id, module.id),
+        reflections={**reflections.reflections_for(user_id, module.id), **(unsaved or {})},
+        reflection_error=reflections.TOO_LONG if unsaved else None,
+        unsaved=unsaved or {},
         attempt_key=secrets.token_urlsafe(24),
         next_id=progress.next_section_id(module, section.id),
     )
@@ -181,7 +189,12 @@ def reflection(module_id: str, section_id: str, reflection_id: str):
     if request.form.get("action") == "delete":
         reflections.delete_reflection(current_user.id, module.id, reflection_id)
     else:
-        reflections.save_reflection(current_user.id, module.id, reflection_id, request.form.get("text", ""))
+        text = request.form.get("text", "")
+        try:
+            reflections.save_reflection(current_user.id, module.id, reflection_id, text)
+        except reflections.ReflectionTooLong:
+            state = progress.module_state(current_user.id, module)
+            return _section_page(module, section, state, unsaved={reflection_id: text}), 400
     return redirect(
         url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
         + f"#reflection-{reflection_id}"
@@ -191,11 +204,12 @@ def reflection(module_id: str, section_id: str, reflection_id: str):
 @bp.get("/learn/<module_id>/assets/<path:path>")
 @login_required
 def asset(module_id: str, path: str):
-    """An image or file from the module's folder (never the markdown itself)."""
+    """An image or handout from the module's folder: only allowed types, never the markdown itself."""
     module = _module(module_id)
-    if path.endswith(".md"):
+    found = resolve_asset(module_folder(module), path)
+    if found is None:
         abort(404)
-    return send_from_directory(Path(module_folder(module)), path, max_age=3600)
+    return send_file(found, mimetype=asset_type(path), max_age=3600)
 
 
 def module_folder(module: Module) -> Path:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import text
 
+from tilearn.errors import OUTAGE, database_unavailable
+from tilearn.extensions import db
 from tilearn.services import progress
-from tilearn.services.organisation import current_settings
+from tilearn.services.organisation import current_settings, last_known_settings
 from tilearn.web.learn import answers_from_form
 from tilearn.web.library_state import current_library
 
@@ -35,22 +38,36 @@ def pause():
 
 @bp.get("/grounding")
 def grounding():
-    """Breathing, a 5-4-3-2-1 senses exercise, support contacts, and the way back."""
-    back = None
-    if current_user.is_authenticated:
-        last = progress.last_pause(current_user.id)
-        module = current_library().get(last.module_id) if last and last.module_id else None
-        section = module.section(last.section_id or "") if module else None
-        if section is not None:
-            url = url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
-            back = {"url": url, "title": section.title, "questions": bool(section.questions)}
-        elif module is not None:
-            back = {
-                "url": url_for("learn.module", module_id=module.id),
-                "title": module.title,
-                "questions": False,
-            }
-    return render_template("support/grounding.html", back=back, contacts=current_settings().support_contacts)
+    """Breathing, a 5-4-3-2-1 senses exercise, support contacts, and the way back.
+
+    It works while the database is down: then it shows the last-known support contacts.
+    """
+    try:
+        back = _way_back()
+        contacts = current_settings().support_contacts
+    except OUTAGE:
+        database_unavailable()
+        back, contacts = None, last_known_settings().support_contacts
+    return render_template("support/grounding.html", back=back, contacts=contacts)
+
+
+def _way_back() -> dict | None:
+    """Where the signed-in learner paused, if anywhere."""
+    if not current_user.is_authenticated:
+        return None
+    last = progress.last_pause(current_user.id)
+    module = current_library().get(last.module_id) if last and last.module_id else None
+    section = module.section(last.section_id or "") if module else None
+    if section is not None:
+        url = url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
+        return {"url": url, "title": section.title, "questions": bool(section.questions)}
+    if module is not None:
+        return {
+            "url": url_for("learn.module", module_id=module.id),
+            "title": module.title,
+            "questions": False,
+        }
+    return None
 
 
 @bp.get("/glossary")
@@ -61,6 +78,11 @@ def glossary():
 
 @bp.get("/healthz")
 def health():
-    """For load balancers: the app is up and has its library."""
-    library = current_library()
-    return {"status": "ok", "modules": len(library.modules)}
+    """For load balancers: 200 when the app has its library and can reach the database, else 503."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except OUTAGE:
+        database_unavailable()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok", "modules": len(current_library().modules)}

@@ -11,6 +11,13 @@ from tilearn.web.library_state import current_library
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 
+@bp.after_request
+def _not_indexed(response):
+    """Certificate pages name a person: keep them out of search engines."""
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @bp.get("/")
 def lookup():
     """A form to type in a verification code."""
