@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tilearn.config import PROJECT_ROOT
 
 
@@ -109,6 +111,53 @@ class Browser:
     def sign_in(self, email: str, password: str) -> int:
         form = {"email": email, "password": password, "csrf_token": self.token("/sign-in")}
         return self.request("POST", "/sign-in", form)[0]
+
+
+class WriteLoad:
+    """Browsers marking the sections of a long module read, a thread each, until the server goes away."""
+
+    def __init__(self, server, email: str, module: str, sections: int, clients: int = 4) -> None:
+        self.module = module
+        self.sections = sections
+        self.acknowledged: list[str] = []  # sections whose request was answered 302
+        self.cut_off = 0  # requests sent whose reply never came whole: the server died mid-flight
+        self._lock = threading.Lock()
+        self._clients = []
+        for _ in range(clients):
+            browser = Browser(server)
+            assert browser.sign_in(email, PASSWORD) == 302
+            self._clients.append((browser, browser.token(f"/learn/{module}/part-0?note=continue")))
+        self._threads = [threading.Thread(target=self._post, args=(n,)) for n in range(clients)]
+
+    def _post(self, number: int) -> None:
+        browser, token = self._clients[number]
+        for i in range(number, self.sections, len(self._clients)):
+            try:
+                status, _h, _b = browser.request(
+                    "POST", f"/learn/{self.module}/part-{i}/done", {"csrf_token": token}
+                )
+            except ConnectionRefusedError:
+                return  # nothing listening: this request was never sent
+            except (OSError, http.client.HTTPException):  # reset, IncompleteRead, RemoteDisconnected
+                with self._lock:
+                    self.cut_off += 1
+                return
+            if status == 302:
+                with self._lock:
+                    self.acknowledged.append(f"part-{i}")
+
+    def start(self, until_acknowledged: int, timeout: float = 30) -> None:
+        """Start every client and return once this many writes were acknowledged."""
+        for thread in self._threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        while len(self.acknowledged) < until_acknowledged and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def join(self, timeout: float = 60) -> None:
+        for thread in self._threads:
+            thread.join(timeout=timeout)
+        assert not any(thread.is_alive() for thread in self._threads), "a client is still waiting"
 
 
 @pytest.fixture

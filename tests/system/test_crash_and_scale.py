@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import http.client
-import threading
-import time
-
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import PASSWORD
 from tests.engine.test_lint import write_module
-from tests.system.conftest import Browser
+from tests.system.conftest import Browser, WriteLoad
 
 SECTIONS = 400
 
@@ -20,37 +16,13 @@ def test_kill_9_mid_load_loses_no_acknowledged_write(start_server, make_user, da
     write_module(tmp_path / "mods" / "long-module", body=body)
     learner = make_user()
     server = start_server(workers=2, MODULES_DIRS=[str(tmp_path / "mods")])
-    clients = []
-    for _ in range(4):
-        browser = Browser(server)
-        assert browser.sign_in(learner.email, PASSWORD) == 302
-        clients.append((browser, browser.token("/learn/long-module/part-0?note=continue")))
-    acknowledged: list[str] = []
-    lock = threading.Lock()
-
-    def post_sections(number: int) -> None:
-        browser, token = clients[number]
-        for i in range(number, SECTIONS, len(clients)):
-            try:
-                status, _h, _b = browser.request(
-                    "POST", f"/learn/long-module/part-{i}/done", {"csrf_token": token}
-                )
-            except (OSError, http.client.HTTPException):  # e.g. IncompleteRead when killed mid-reply
-                return  # the server went away mid-request: not acknowledged
-            if status == 302:
-                with lock:
-                    acknowledged.append(f"part-{i}")
-
-    threads = [threading.Thread(target=post_sections, args=(n,)) for n in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 30
-    while len(acknowledged) < 40 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    load = WriteLoad(server, learner.email, "long-module", SECTIONS)
+    load.start(until_acknowledged=40)
     server.kill_hard()
-    for thread in threads:
-        thread.join(timeout=30)
+    load.join()
+    acknowledged = load.acknowledged
     assert 40 <= len(acknowledged) < SECTIONS, "the kill should land mid-load"
+    assert load.cut_off >= 1, "the kill should cut at least one request off mid-flight"
 
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
