@@ -14,7 +14,7 @@ from tests.web.test_certificates import complete
 from tests.web.test_privacy import MARKER, look_after_myself
 from tilearn.eventlog import log_event
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, CompletionRecord
+from tilearn.models import AuditEvent, CompletionRecord, ReflectionEntry
 from tilearn.services import certificates, people, people_import
 from tilearn.services.audit import record_event
 
@@ -177,3 +177,12 @@ def test_an_event_is_one_line_whatever_its_fields_hold(events):
     assert event_lines(events, "user.updated") == [
         "event=user.updated user=- subject=user:1_event_sign_in_user_1 reason=two_words"
     ]
+
+
+def test_a_database_error_never_shows_the_values_it_was_writing(app, events):
+    with app.app_context():
+        db.session.add(ReflectionEntry(user_id=999_999, module_id="m", reflection_id="r", text=MARKER))
+        with pytest.raises(IntegrityError) as error:  # no such person
+            db.session.commit()
+        db.session.rollback()
+    assert MARKER not in str(error.value)  # what an unhandled error's log line would carry
