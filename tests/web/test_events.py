@@ -25,8 +25,9 @@ ANSWERS = ("q-five-fs", "q-helps", "q-same", "Freeze", "A few slow breaths", "Ta
 
 @pytest.fixture
 def events(caplog) -> pytest.LogCaptureFixture:
-    """Every log record at any level, from every logger."""
+    """Every log record at any level, from every logger (tilearn's own included)."""
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="tilearn")
     return caplog
 
 
@@ -186,3 +187,13 @@ def test_a_database_error_never_shows_the_values_it_was_writing(app, events):
             db.session.commit()
         db.session.rollback()
     assert MARKER not in str(error.value)  # what an unhandled error's log line would carry
+
+
+def test_log_level_is_read_in_any_case(make_app):
+    logger = logging.getLogger("tilearn")
+    try:
+        make_app(LOG_LEVEL="warning")
+        assert logger.level == logging.WARNING
+    finally:
+        make_app()
+    assert logger.level == logging.INFO
