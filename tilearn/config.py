@@ -15,7 +15,9 @@ class Defaults:
     SECRET_KEY: str | None = None
     #: Relative SQLite paths live in instance/. Set TILEARN_DATABASE_URL for PostgreSQL.
     SQLALCHEMY_DATABASE_URI = "sqlite:///tilearn.sqlite"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: hide_parameters: a database error's message (logged with the error) never shows the values written,
+    #: which may be a reflection, answers or a password hash.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     MODULES_DIRS = [str(PROJECT_ROOT / "modules")]
     #: "west-midlands", "hampshire" or a path to a level scheme YAML file
     LEVEL_SCHEME = "west-midlands"

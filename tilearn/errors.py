@@ -130,7 +130,8 @@ def init_app(app: Flask) -> None:
 
         @app.errorhandler(outage)
         def _database_down(_error):
-            log.error("database unavailable on %s %s: %s", request.method, request.path, _error)
+            reason = (str(getattr(_error, "orig", None) or _error).splitlines() or ["?"])[0]
+            log.error("database unavailable on %s %s: %s", request.method, request.path, reason)
             database_unavailable()
             return _page(
                 503,

@@ -29,12 +29,14 @@ def free_port() -> int:
 
 
 class Server:
-    """One gunicorn master with its workers, in its own process group."""
+    """One gunicorn master with its workers, in its own process group; stderr to log, stdout to .stdout."""
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, log: Path, args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.log = log
+        self.stdout = log.with_suffix(".stdout")
         self._log_file = log.open("ab")
+        self._stdout_file = self.stdout.open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -44,12 +46,13 @@ class Server:
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                *args,
                 "tilearn:create_app()",
             ],
             cwd=PROJECT_ROOT,
             env=env,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
+            stdout=self._stdout_file,
+            stderr=self._log_file,
             start_new_session=True,
         )
         deadline = time.monotonic() + 30
@@ -61,20 +64,24 @@ class Server:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.1)
-        self._log_file.close()
+        self._close_logs()
         raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
 
     def kill_hard(self) -> None:
         """kill -9 the whole process group: master and workers, no clean-up."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
-        self._log_file.close()
+        self._close_logs()
 
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=20)
+        self._close_logs()
+
+    def _close_logs(self) -> None:
         self._log_file.close()
+        self._stdout_file.close()
 
 
 class Browser:
@@ -162,10 +169,10 @@ class WriteLoad:
 
 @pytest.fixture
 def start_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Start gunicorn on this test's database: start_server(workers=2, MODULES_DIRS=[...])."""
+    """Start gunicorn on this test's database: start_server(workers=2, args=(…), MODULES_DIRS=[…])."""
     servers: list[Server] = []
 
-    def start(workers: int = 2, **config) -> Server:
+    def start(workers: int = 2, args: tuple[str, ...] = (), **config) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TILEARN_")}
         env.update(
             {
@@ -177,7 +184,7 @@ def start_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Se
         )
         for key, value in config.items():
             env[f"TILEARN_{key}"] = json.dumps(value) if not isinstance(value, str) else value
-        server = Server(env, workers, tmp_path / f"gunicorn-{len(servers)}.log")
+        server = Server(env, workers, tmp_path / f"gunicorn-{len(servers)}.log", args)
         servers.append(server)
         return server
 

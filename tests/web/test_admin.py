@@ -88,7 +88,7 @@ def audit_actions(app) -> list[str]:
 def test_every_admin_form_refuses_a_post_without_its_csrf_token(csrf_app, admin, browser, make_user):
     learner = make_user()
     with csrf_app.app_context():
-        team = teams.create_team(admin.id, "Outreach")
+        team_id = teams.create_team(admin.id, "Outreach").id
     posts = [
         ("/admin/people/new", {"name": "X", "email": "x@example.org", "roles": "learner"}),
         (f"/admin/people/{learner.id}", {"name": "Changed", "email": learner.email, "roles": "learner"}),
@@ -98,7 +98,7 @@ def test_every_admin_form_refuses_a_post_without_its_csrf_token(csrf_app, admin,
         (f"/admin/people/{learner.id}/erase", {}),
         ("/admin/people/import", {"text": HEADER + "Y,y@example.org,,learner,\n"}),
         ("/admin/teams/new", {"name": "New team"}),
-        (f"/admin/teams/{team.id}", {"name": "Renamed"}),
+        (f"/admin/teams/{team_id}", {"name": "Renamed"}),
         ("/admin/settings", {"name": "Changed", "support_contacts": "A | b", "level_scheme": "hampshire"}),
         ("/admin/certificates/revoke", {"record": "1", "reason": "r", "confirmed": "yes"}),
     ]
@@ -123,7 +123,7 @@ def test_admin_is_in_the_navigation_only_for_admins(csrf_app, browser, make_user
 
 def test_an_admin_adds_a_person_sets_their_password_and_they_can_sign_in(csrf_app, admin, browser):
     with csrf_app.app_context():
-        team = teams.create_team(admin.id, "Outreach", "aware")
+        team_id = teams.create_team(admin.id, "Outreach", "aware").id
     form = browser.text("/admin/people/new")
     assert "<legend" in form and 'id="roles"' in form and 'id="roles-2"' in form  # checkboxes in a fieldset
     added = browser.post(
@@ -132,7 +132,7 @@ def test_an_admin_adds_a_person_sets_their_password_and_they_can_sign_in(csrf_ap
             "name": "Sam Patel",
             "email": "Sam@Example.org",
             "roles": ["learner", "manager"],
-            "team": str(team.id),
+            "team": str(team_id),
             "expected_level": "informed",
         },
     )
@@ -141,7 +141,7 @@ def test_an_admin_adds_a_person_sets_their_password_and_they_can_sign_in(csrf_ap
     assert "Sam Patel has been added" in page and "cannot sign in until you set a password" in page
     with csrf_app.app_context():
         sam = db.session.scalar(select(User).where(User.email == "sam@example.org"))
-        assert (sam.roles, sam.team_id, sam.expected_level) == ({"learner", "manager"}, team.id, "informed")
+        assert (sam.roles, sam.team_id, sam.expected_level) == ({"learner", "manager"}, team_id, "informed")
     assert browser.post(f"/admin/people/{sam.id}/password", data={"password": "x"}).status_code == 200
     assert browser.post(f"/admin/people/{sam.id}/password", data={"password": PASSWORD}).status_code == 302
     Browser(csrf_app, sam)  # signs in with the new password

@@ -1,19 +1,17 @@
-"""The audit log: administrative actions, revocations, imports, managers opening a learner's record.
+"""The audit log: admin actions, revocations, imports, and managers opening or exporting learners' records.
 
 Entries never hold passwords, tokens, answers or anything a learner did to look after themselves.
+Each entry is also logged as a security event, under its action's name, once it is committed.
 """
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import select
 
+from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import AuditEvent
 from tilearn.models.types import utcnow
-
-log = logging.getLogger("tilearn.audit")
 
 
 def record_event(
@@ -23,12 +21,15 @@ def record_event(
     detail: str | None = None,
     count: int | None = None,
 ) -> AuditEvent:
-    """Add an audit entry to the current transaction; the caller's commit writes it with the action."""
+    """Add an audit entry to the transaction; the caller's commit writes it and logs it (without detail)."""
     event = AuditEvent(
         actor_id=actor_id, action=action, subject=subject, detail=detail, count=count, at=utcnow()
     )
     db.session.add(event)
-    log.info("audit: %s by user %s on %s", action, actor_id, subject)
+    fields: dict[str, object] = {"subject": subject}
+    if count is not None:
+        fields["count"] = count
+    log_event_on_commit(action, actor_id, **fields)
     return event
 
 
@@ -40,12 +41,12 @@ def recent_events(limit: int = 200, before_id: int | None = None) -> list[AuditE
     return list(db.session.scalars(query))
 
 
-def record_view(actor_id: int, action: str, subject: str) -> None:
-    """Audit a page being opened (a GET): end the read transaction first, then write on its own.
+def record_view(actor_id: int, action: str, subject: str, detail: str | None = None) -> None:
+    """Audit a GET (a page opened, a file downloaded): end the read transaction, then write on its own.
 
     On SQLite a read transaction that later writes can be refused outright when another
     writer got in between; a fresh transaction that starts with the write waits its turn.
     """
     db.session.commit()
-    record_event(actor_id, action, subject)
+    record_event(actor_id, action, subject, detail)
     db.session.commit()

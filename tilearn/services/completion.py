@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from tilearn import signals
 from tilearn.database import reading
 from tilearn.engine import Module
+from tilearn.eventlog import log_event
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, SectionView
 from tilearn.models.types import utcnow
@@ -18,8 +18,6 @@ from tilearn.services.organisation import current_scheme
 from tilearn.services.progress import module_state
 from tilearn.services.quizzes import module_score
 from tilearn.services.sql import insert_ignore
-
-log = logging.getLogger("tilearn.completion")
 
 
 def sections_outstanding(module: Module, seen: set[str]) -> list[str]:
@@ -70,13 +68,7 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
             )
         )
     if added:
-        log.info(
-            "completion record %s issued: user %s, module %s v%s",
-            record.id,
-            user_id,
-            module.id,
-            module.version,
-        )
+        log_event("module.completed", user_id, module=module.id, version=module.version, record=record.id)
         signals.module_completed.send(None, record=record)
     return record
 

@@ -5,7 +5,6 @@ Audit entries name people by id only, so erasing a person leaves nothing persona
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import (
     ROLES,
@@ -37,7 +37,6 @@ from tilearn.services import accounts
 from tilearn.services.audit import record_event
 from tilearn.services.teams import TeamError, clean_level, get_team
 
-log = logging.getLogger("tilearn.people")
 EMAIL = re.compile(r"^[^@\s\"',;<>]+@[^@\s\"',;<>]+\.[^@\s\"',;<>.]+$")
 MAX_NAME, MAX_EMAIL = 200, 254
 MIN_PASSWORD, MAX_PASSWORD = 12, 200
@@ -176,7 +175,6 @@ def create_person(
     db.session.flush()
     record_event(actor_id, "user.created", f"user:{user.id}", "roles: " + ", ".join(sorted(user.roles)))
     _commit_person()
-    log.info("user %s created by user %s", user.id, actor_id)
     return user
 
 
@@ -189,7 +187,7 @@ def update_person(
     team_id: int | None,
     expected_level: str | None,
 ) -> User:
-    """Change a person's name, email, roles, team or expected level; audited as user.updated."""
+    """Change a person's details; audited as user.updated, and new roles logged as user.roles_changed."""
     user = _living(user_id)
     values = {
         "name": _clean_name(name),
@@ -205,7 +203,8 @@ def update_person(
     ]
     for key, value in values.items():
         setattr(user, key, value)
-    if set(wanted) != user.roles:
+    roles_changed = set(wanted) != user.roles
+    if roles_changed:
         changed.append("roles: " + ", ".join(sorted(wanted)))
         for row in [row for row in user.role_rows if row.role not in wanted]:
             user.role_rows.remove(row)
@@ -216,8 +215,10 @@ def update_person(
     if not changed:
         return user
     record_event(actor_id, "user.updated", f"user:{user.id}", "changed: " + "; ".join(changed))
+    if roles_changed:
+        roles = ",".join(sorted(wanted))
+        log_event_on_commit("user.roles_changed", actor_id, subject=f"user:{user.id}", roles=roles)
     _commit_person()
-    log.info("user %s updated by user %s", user.id, actor_id)
     return user
 
 
@@ -235,7 +236,6 @@ def disable_person(actor_id: int, user_id: int) -> User:
         record_event(actor_id, "user.disabled", f"user:{user.id}")
     _end_sessions(user.id)
     db.session.commit()
-    log.info("user %s disabled by user %s; sessions ended", user.id, actor_id)
     return user
 
 
@@ -246,7 +246,6 @@ def enable_person(actor_id: int, user_id: int) -> User:
         user.disabled_at = None
         record_event(actor_id, "user.enabled", f"user:{user.id}")
         db.session.commit()
-        log.info("user %s enabled by user %s", user.id, actor_id)
     return user
 
 
@@ -279,7 +278,6 @@ def erase_person(actor_id: int, user_id: int) -> None:
     user.disabled_at = user.disabled_at or now
     record_event(actor_id, "user.erased", f"user:{user.id}", "private data deleted; records anonymised")
     db.session.commit()
-    log.info("user %s erased by user %s", user.id, actor_id)
 
 
 def find_people(search: str = "", page: int = 1, per_page: int = 50) -> PeoplePage:

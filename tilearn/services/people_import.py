@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from tilearn.services.audit import record_event
 from tilearn.services.organisation import current_scheme
 from tilearn.services.people import MAX_NAME, email_problem, unusable_password
 
-log = logging.getLogger("tilearn.people")
 #: the largest import accepted; bigger files are refused with a message, before any row is read
 MAX_IMPORT_CHARS = 200_000
 IMPORT_COLUMNS = ("name", "email", "team", "role", "expected level")
@@ -187,5 +185,4 @@ def import_people_csv(actor_id: int, text: str) -> int:
         raise ImportRejected(
             ["Someone added one of these people or teams at the same moment. Nothing was imported: try again"]
         ) from None
-    log.info("user %s imported %s people", actor_id, len(rows))
     return len(rows)

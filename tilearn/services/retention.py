@@ -6,7 +6,6 @@ keeps completion records under an anonymous name, as an admin's erase does.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,8 +17,6 @@ from tilearn.models.types import utcnow
 from tilearn.services.audit import record_event
 from tilearn.services.certificates import add_months
 from tilearn.services.people import erase_person
-
-log = logging.getLogger("tilearn.retention")
 
 
 @dataclass(frozen=True)
@@ -54,9 +51,8 @@ def apply_retention(
         pauses = db.session.execute(
             delete(Pause).where(Pause.paused_at < now - timedelta(days=pause_days), Pause.id.not_in(newest))
         ).rowcount
-    # No pause counts in the audit log or the log: what learners do to look after themselves stays out.
+    # No pause counts in the audit log (nor the event log line it makes): self-care stays out.
     detail = f"erased {erased} who left over {months_after_leaving} months ago; old pauses let go"
     record_event(None, "retention.applied", None, detail, count=erased)
     db.session.commit()
-    log.info("retention applied: %s", detail)
     return RetentionResult(erased, pauses)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -13,7 +12,6 @@ from tilearn.models import Team, TeamManager, User, UserRole
 from tilearn.services.audit import record_event
 from tilearn.services.organisation import current_scheme
 
-log = logging.getLogger("tilearn.teams")
 MAX_NAME = 200
 
 
@@ -75,7 +73,6 @@ def create_team(actor_id: int, name: str, expected_level: str | None = None) -> 
     db.session.flush()
     record_event(actor_id, "team.created", f"team:{team.id}", f"expected level: {team.expected_level or '-'}")
     _commit_team()
-    log.info("team %s created by user %s", team.id, actor_id)
     return team
 
 
@@ -95,7 +92,6 @@ def update_team(actor_id: int, team_id: int, name: str, expected_level: str | No
     team.name, team.expected_level = name, level
     record_event(actor_id, "team.updated", f"team:{team.id}", "changed: " + ", ".join(changed))
     _commit_team()
-    log.info("team %s updated by user %s", team.id, actor_id)
     return team
 
 
@@ -130,7 +126,6 @@ def set_team_managers(actor_id: int, team_id: int, user_ids: list[int] | set[int
     listed = ", ".join(f"user:{user_id}" for user_id in sorted(wanted)) or "none"
     record_event(actor_id, "team.managers_set", f"team:{team.id}", f"managers: {listed}", count=len(wanted))
     db.session.commit()
-    log.info("managers of team %s set by user %s: %s", team.id, actor_id, listed)
 
 
 def get_team(team_id: int) -> Team | None:

@@ -1,4 +1,7 @@
-"""Managers: their teams' progress against expected levels, a learner's record, and CSV export."""
+"""Managers: their teams' progress against expected levels, a learner's record, and CSV export.
+
+Opening a learner's record, exporting the report and downloading someone's certificate are audited.
+"""
 
 from __future__ import annotations
 
@@ -68,10 +71,15 @@ def report():
 @bp.get("/report.csv")
 @roles_required("manager", "admin")
 def export():
-    """The report as CSV, streamed from one query in large chunks."""
-    lines = report_csv.csv_export(
-        current_user.id, _see_all(), current_library(), current_scheme(), _filters()
-    )
+    """The report as CSV, streamed from one query in large chunks; audited as report.exported."""
+    filters, user_id, see_all = _filters(), current_user.id, _see_all()  # read before the audit commits
+    if filters.team_id is not None:
+        subject = f"team:{filters.team_id}"
+    else:
+        subject = "teams:all" if see_all else "teams:managed"
+    detail = f"level: {filters.level or 'any'}; status: {filters.status or 'any'}"
+    record_view(user_id, "report.exported", subject, detail)
+    lines = report_csv.csv_export(user_id, see_all, current_library(), current_scheme(), filters)
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",
@@ -98,9 +106,12 @@ def learner(user_id: int):
 @bp.get("/learners/<int:user_id>/certificates/<int:record_id>.pdf")
 @roles_required("manager", "admin")
 def certificate_pdf(user_id: int, record_id: int):
-    """A certificate PDF of a learner in my teams."""
+    """A certificate PDF of a learner in my teams; audited as certificate.downloaded unless it is my own."""
     learner = reports.learner_in_scope(current_user.id, _see_all(), user_id)
     record = db.session.get(CompletionRecord, record_id)
     if learner is None or record is None or record.user_id != user_id:
         abort(404)
-    return pdf_response(record, learner.name)
+    response = pdf_response(record, learner.name)
+    if user_id != current_user.id:
+        record_view(current_user.id, "certificate.downloaded", f"record:{record_id}")
+    return response
