@@ -39,7 +39,9 @@ class FontFile:
 
 #: every line is set in this: Latin (with Welsh ŵ ŷ and Polish ł), Greek, Cyrillic and Vietnamese
 MAIN_FONT = FontFile("noto-sans", NOTO / "NotoSans[wght].ttf")
-#: tried in this order for any character Noto Sans lacks; emoji are drawn in black and white
+#: tried in this order for any character Noto Sans lacks. Emoji are drawn in black and white, and a
+#: sequence (a family, a rainbow flag) as its separate emoji: fpdf2 shapes each font's run on its own,
+#: and the joiner between them is in Noto Sans.
 FALLBACK_FONTS = (
     *(
         FontFile(f"noto-sans-{script.lower()}", NOTO / f"NotoSans{script}[wght].ttf")
