@@ -5,15 +5,21 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 from sqlalchemy import select
 
+from tests.conftest import HERE
 from tests.web.test_journey import attempt_key
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord
+from tilearn.models import CompletionRecord, User
 from tilearn.models.types import utcnow
 from tilearn.services import certificates
 
@@ -222,3 +228,130 @@ def test_the_reports_copy_of_the_current_record_follows_issue_refresher_and_revo
     with app.app_context():
         certificates.revoke_record(admin.id, record.id, "Issued in error")
     assert current() == (None, None, None, None)
+
+
+#: names from issue 8 that came out as "????" on the PDF: Arabic, Chinese, Polish and Welsh
+WRITTEN_NAMES = {
+    "arabic": "محمد علي",
+    "chinese": "王秀英",
+    "polish": "Łukasz Wójcik",
+    "welsh": "Rhŷs Gŵyn ap Siôn",
+}
+#: exactly 200 characters, Welsh and Polish letters included
+LONG_NAME = ("Angharad Gwenllïan Rhiannon Ŵyn Ŷr Łucja Wójcik-Llewelyn " * 4)[:200]
+
+
+def certificate_for(app, client, holder, name: str) -> tuple[bytes, str]:
+    """The holder's certificate PDF after they changed their name, and its text read back (NFKC)."""
+    learner, record = holder
+    with app.app_context():
+        db.session.get(User, learner.id).name = name
+        db.session.commit()
+    response = client.get(f"/certificates/{record.id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.data))
+    text = unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in reader.pages))
+    return response.data, text
+
+
+@pytest.mark.parametrize("script", sorted(WRITTEN_NAMES))
+def test_the_pdf_prints_a_name_in_any_script_as_written(app, client, holder, script):
+    name = WRITTEN_NAMES[script]
+    _pdf, text = certificate_for(app, client, holder, name)
+    assert "?" not in text  # no character was replaced
+    # Control characters dropped: a glyph that only completes a letter (the dots of yeh, drawn
+    # apart from its body) has no characters of its own, and pypdf reads it back as its number.
+    lines = ["".join(c for c in line if unicodedata.category(c) != "Cc").strip() for line in text.split("\n")]
+    if script == "arabic":  # pypdf reads each right-to-left word in order, but the words as drawn
+        name = " ".join(reversed(name.split()))
+    assert name in lines, lines
+    assert "completed the module" in lines  # the line after the name is drawn in a font too
+
+
+@dataclass
+class DrawnString:
+    """One string the page shows: its glyphs from left to right, and where it ends."""
+
+    glyphs: list[tuple[int, str]]  #: (glyph code, the characters it stands for)
+    right: float  #: the x coordinate, in points, where its last glyph ends
+
+
+def drawn_strings(pdf: bytes) -> list[DrawnString]:
+    """Every string the page shows, with its glyphs read through the fonts' ToUnicode and widths."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = {}
+    for name, font in page["/Resources"]["/Font"].items():
+        font = font.get_object()
+        cmap = font.get("/ToUnicode")
+        text = cmap.get_object().get_data().decode("latin-1") if cmap else ""
+        to_unicode = {
+            int(code, 16): bytes.fromhex(chars).decode("utf-16-be")
+            for code, chars in re.findall(r"<([0-9A-Fa-f]{4})> <([0-9A-Fa-f]+)>", text)
+        }
+        if "/DescendantFonts" not in font:  # a core font, one byte a character: not expected here
+            fonts[name] = ({}, {}, 1)
+            continue
+        widths, entries = {}, list(font["/DescendantFonts"][0].get_object().get("/W", []))
+        while entries:  # [first [w w …]] or [first last w]
+            first, rest = int(entries.pop(0)), entries.pop(0)
+            if isinstance(rest, list):
+                widths.update({first + n: float(w) for n, w in enumerate(rest)})
+            else:
+                widths.update(dict.fromkeys(range(first, int(rest) + 1), float(entries.pop(0))))
+        fonts[name] = (to_unicode, widths, 2)
+    strings, font, size, x, line_x = [], None, 0.0, 0.0, 0.0
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"Tf":
+            font, size = operands[0], float(operands[1])
+        elif operator == b"BT":
+            x = line_x = 0.0
+        elif operator == b"Td":
+            x = line_x = line_x + float(operands[0])
+        elif operator == b"Tm":
+            x = line_x = float(operands[4])
+        elif operator == b"Tj":
+            raw = operands[0]
+            raw = raw.get_original_bytes() if hasattr(raw, "get_original_bytes") else bytes(raw)
+            to_unicode, widths, step = fonts[font]
+            codes = [int.from_bytes(raw[i : i + step], "big") for i in range(0, len(raw), step)]
+            x += sum(widths.get(code, 0.0) for code in codes) * size / 1000
+            strings.append(DrawnString([(code, to_unicode.get(code, "")) for code in codes], x))
+    return strings
+
+
+def test_an_arabic_name_is_drawn_right_to_left_and_joined(app, client, holder):
+    pdf, _text = certificate_for(app, client, holder, WRITTEN_NAMES["arabic"])
+    word = "محمد"  # meem, hah, meem, dal
+    drawn = [s.glyphs for s in drawn_strings(pdf) if "".join(c for _code, c in s.glyphs)[::-1] == word]
+    # Right to left: the string is drawn dal first (leftmost) and the first meem last (rightmost).
+    assert len(drawn) == 1, drawn_strings(pdf)
+    codes = [code for code, _c in drawn[0]][::-1]
+    # Joined: the first meem (initial form) and the second (medial form) are different glyphs.
+    assert codes[0] != codes[2], codes
+
+
+def test_a_200_character_name_fits_on_the_one_page(app, client, holder):
+    assert len(LONG_NAME) == 200
+    pdf, text = certificate_for(app, client, holder, LONG_NAME)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert "".join(LONG_NAME.split()) in "".join(text.split())
+    # Nothing runs past the border on the right (277 mm from the left edge of the page).
+    assert max(drawn.right for drawn in drawn_strings(pdf)) <= 277 * 72 / 25.4
+    # The lines below the name are still there.
+    for expected in ("completed the module", "Noticing stress in ourselves and others", "Verification code"):
+        assert expected in text
+
+
+def test_the_pdf_library_and_fonts_are_loaded_only_when_a_certificate_is_made(tmp_path):
+    started = (
+        "import sys; from pathlib import Path; from tests.conftest import base_config; "
+        "from tilearn import create_app; "
+        f"create_app(base_config(Path({str(tmp_path)!r}), 'sqlite://')); "
+        "print(sorted(m for m in ('fpdf', 'fontTools', 'uharfbuzz', 'segno', 'manimgx_fonts', "
+        "'paperang_p2_fonts_cjk') if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", started], cwd=HERE.parent, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "[]"

@@ -199,81 +199,11 @@ def start_refresher(user_id: int, module: Module) -> None:
     db.session.commit()
 
 
-def _latin1(text: str) -> str:
-    """Core PDF fonts cover Latin-1: replace typographic characters they lack."""
-    table = {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-        "\u00a0": " ",
-    }
-    text = "".join(table.get(c, c) for c in text)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def certificate_pdf(
     record: CompletionRecord, holder: str, organisation: str, verify_url: str, status: RecordStatus
 ) -> bytes:
     """A real PDF certificate: holder, module, level, version, dates, status and a QR code to verify."""
-    import segno  # imported here, not at start-up: fpdf2 alone adds a tenth of a second to every start
-    from fpdf import FPDF
+    # Imported here, not at start-up: fpdf2, fontTools and segno add a tenth of a second to every start.
+    from tilearn.services import certificate_document
 
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")  # core fonts: no font files to ship
-    pdf.set_auto_page_break(False)
-    pdf.set_creator("tilearn")
-    pdf.set_title(_latin1(f"Certificate: {record.module_title or record.module_id}"))
-    pdf.set_author(_latin1(organisation))
-    pdf.add_page()
-    pdf.set_draw_color(29, 112, 184)
-    pdf.set_line_width(1.5)
-    pdf.rect(10, 10, 277, 190)
-    pdf.set_text_color(11, 12, 12)
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.set_xy(20, 22)
-    pdf.cell(0, 8, _latin1(organisation))
-    pdf.set_font("Helvetica", "B", 30)
-    pdf.set_xy(20, 45)
-    pdf.cell(0, 14, "Certificate of completion")
-    pdf.set_font("Helvetica", "", 14)
-    pdf.set_xy(20, 66)
-    pdf.cell(0, 8, "This is to record that")
-    pdf.set_font("Helvetica", "B", 22)
-    pdf.set_xy(20, 78)
-    pdf.cell(0, 12, _latin1(holder))
-    pdf.set_font("Helvetica", "", 14)
-    pdf.set_xy(20, 96)
-    pdf.cell(0, 8, "completed the module")
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.set_xy(20, 106)
-    pdf.multi_cell(180, 9, _latin1(record.module_title or record.module_id))
-    pdf.set_font("Helvetica", "", 12)
-    lines = [
-        f"Level: {record.level_name or '-'}",
-        f"Module version: {record.module_version}",
-        f"Issued: {record.issued_at:%d %B %Y}",
-        f"Refresher due: {record.expires_at:%d %B %Y}" if record.expires_at else "Refresher due: not set",
-        f"Status: {status.label}",
-        f"Verification code: {record.verification_code}",
-    ]
-    y = 134
-    for line in lines:
-        pdf.set_xy(20, y)
-        pdf.cell(0, 7, _latin1(line))
-        y += 8
-    qr = segno.make(verify_url, error="m")
-    size, left, top = 60.0, 212.0, 118.0
-    matrix = list(qr.matrix_iter(scale=1, border=0))
-    cell = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for row_number, row in enumerate(matrix):
-        for column, dark in enumerate(row):
-            if dark:
-                pdf.rect(left + column * cell, top + row_number * cell, cell, cell, style="F")
-    pdf.set_font("Helvetica", "", 10)
-    pdf.set_xy(20, 186)
-    pdf.cell(257, 6, _latin1(f"Check this certificate, or scan the code: {verify_url}"))
-    return bytes(pdf.output())
+    return certificate_document.certificate_pdf(record, holder, organisation, verify_url, status)
