@@ -8,6 +8,7 @@ from tests.e2e.test_browser import FIRST, MODULE, sign_in_with_mouse
 from tests.e2e.test_manager_browser import the_record
 from tests.web.conftest import add_team
 from tests.web.test_certificates import complete
+from tilearn.services import people
 
 WIDTH = 320
 
@@ -47,6 +48,9 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
     sign_in(learner)
     complete(client)
     record_id, code = the_record(live_server.app)
+    with live_server.app.app_context():
+        newcomer = people.create_person(admin.id, "Nia Newcomer", "nia.newcomer@example.org", ["learner"])
+        link = f"/set-password/{people.create_password_link(admin.id, newcomer.id).token}"
     wide = {}
 
     def check(*paths: str) -> None:
@@ -55,14 +59,15 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
             assert browser.execute_script("return window.innerWidth") == WIDTH
             wide[path] = sideways(browser)
 
-    check("/sign-in", "/verify/", f"/verify/{code}")
+    check("/sign-in", "/verify/", f"/verify/{code}", link, "/set-password/used-or-made-up")
     sign_in_with_mouse(site, learner)
     check("/", MODULE, FIRST + "?note=continue", "/grounding", "/glossary", "/certificates")
-    check(f"/certificates/{record_id}")
+    check(f"/certificates/{record_id}", "/account/password")
     browser.delete_all_cookies()
     sign_in_with_mouse(site, manager)
     check("/manage/", f"/manage/learners/{learner.id}")
     browser.delete_all_cookies()
     sign_in_with_mouse(site, admin)
     check("/admin/", "/admin/people", "/admin/teams", "/admin/audit", "/admin/settings")
+    check(f"/admin/people/{learner.id}", "/admin/people/import")
     assert {path: found for path, found in wide.items() if found[0] > 0} == {}
