@@ -234,10 +234,11 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
     return db.session.get(User, user_id)
 
 
-def sign_in_locks(limits: dict) -> list[SignInLock]:
-    """Accounts and addresses that have used up their attempts and are waiting, soonest free first."""
+def sign_in_locks(limits: dict, scope: str | None = None, key: str | None = None) -> list[SignInLock]:
+    """Accounts and addresses (or just the one asked for) that have used up their attempts, soonest
+    free first."""
     now = utcnow()
-    rows = db.session.scalars(
+    query = (
         select(SignInCounter)
         .where(
             SignInCounter.window_start > now - limits["window"],
@@ -248,7 +249,15 @@ def sign_in_locks(limits: dict) -> list[SignInLock]:
         )
         .order_by(SignInCounter.window_start, SignInCounter.scope, SignInCounter.key)
     )
+    if scope is not None:
+        query = query.where(SignInCounter.scope == scope, SignInCounter.key == key)
+    rows = db.session.scalars(query)
     return [SignInLock(row.scope, row.key, row.window_start + limits["window"]) for row in rows]
+
+
+def sign_in_lock(scope: str, key: str, limits: dict) -> SignInLock | None:
+    """The pause on one account (e-mail address) or address, if it has used up its attempts."""
+    return next(iter(sign_in_locks(limits, scope, key)), None)
 
 
 def clear_sign_in_lock(scope: str, key: str) -> bool:

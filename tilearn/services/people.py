@@ -355,6 +355,14 @@ def people_with_role(role: str) -> list[User]:
     )
 
 
+def people_by_email(emails: Iterable[str]) -> dict[str, User]:
+    """The people with these e-mail addresses, by address (addresses nobody has are left out)."""
+    wanted = list(dict.fromkeys(emails))
+    if not wanted:
+        return {}
+    return {user.email: user for user in db.session.scalars(select(User).where(User.email.in_(wanted)))}
+
+
 def names_of(user_ids: Iterable[int]) -> dict[int, str]:
     """People's names by id, for showing who did what."""
     ids = set(user_ids)

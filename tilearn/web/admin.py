@@ -89,23 +89,14 @@ def _limits() -> dict:
 
 
 def _edit_page(person: User, form: PersonForm, new_link: dict | None = None):
-    lock = next(
-        (
-            lock
-            for lock in accounts.sign_in_locks(_limits())
-            if lock.scope == accounts.ACCOUNT and lock.key == person.email
-        ),
-        None,
-    )
     return render_template(
         "admin/person.html",
         person=person,
         form=form,
-        action_form=ActionForm(formdata=None),
         has_password=people.has_password(person),
         team=teams.get_team(person.team_id) if person.team_id else None,
         scheme=current_scheme(),
-        lock=lock,
+        lock=accounts.sign_in_lock(accounts.ACCOUNT, person.email, _limits()),
         new_link=new_link,
         mail_enabled=mail_enabled(),
     )
@@ -129,12 +120,7 @@ def people_list():
     search = request.args.get("q", "")[:200]
     found = people.find_people(search, request.args.get("page", 1, type=int), PAGE_SIZE)
     locks = accounts.sign_in_locks(_limits())
-    emails = [lock.key for lock in locks if lock.scope == accounts.ACCOUNT]
-    holders = (
-        {person.email: person for person in db.session.scalars(select(User).where(User.email.in_(emails)))}
-        if emails
-        else {}
-    )
+    holders = people.people_by_email(lock.key for lock in locks if lock.scope == accounts.ACCOUNT)
     return render_template(
         "admin/people.html",
         found=found,
@@ -142,7 +128,6 @@ def people_list():
         has_password=people.has_password,
         locks=locks,
         holders=holders,
-        lock_form=LockForm(formdata=None),
     )
 
 
