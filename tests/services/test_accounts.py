@@ -255,3 +255,22 @@ def test_setting_a_password_by_link_ends_every_session(admin, make_user):
     accounts.set_password_with_link(made.token, "blue kettle wanders softly")
     assert accounts.load_session(token) is None
     assert db.session.scalar(select(UserSession).where(UserSession.user_id == learner.id)) is None
+
+
+def test_the_command_line_prints_a_set_password_link_for_someone_locked_out(app, make_user):
+    admin = make_user("admin")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["people", "password-link", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    link = result.output.split("https://localhost", 1)[1].split()[0]
+    assert link.startswith("/set-password/") and "7 days" in result.output
+    with app.app_context():
+        assert accounts.person_for_link(link.rsplit("/", 1)[1]).id == admin.id
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_link_created"))
+        assert event.actor_id is None and event.subject == f"user:{admin.id}"
+    other = runner.invoke(args=["people", "password-link", "nobody@example.org"])
+    assert other.exit_code == 1 and "Nobody on the site has the email address" in other.output
+    site = runner.invoke(
+        args=["people", "password-link", admin.email, "--site", "https://learn.example.org/"]
+    )
+    assert "https://learn.example.org/set-password/" in site.output

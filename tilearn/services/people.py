@@ -261,10 +261,11 @@ def enable_person(actor_id: int, user_id: int) -> User:
     return user
 
 
-def create_password_link(actor_id: int, user_id: int) -> PasswordLinkMade:
+def create_password_link(actor_id: int | None, user_id: int) -> PasswordLinkMade:
     """A one-time link for the person to set their own password; any earlier link stops working.
 
-    Audited as user.password_link_created; the token is returned once and never stored or logged.
+    Audited as user.password_link_created (no actor: the command line); the token is returned
+    once and never stored or logged.
     """
     user = _living(user_id)
     if user.disabled_at is not None:
