@@ -235,8 +235,7 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
 
 
 def sign_in_locks(limits: dict, scope: str | None = None, key: str | None = None) -> list[SignInLock]:
-    """Accounts and addresses (or just the one asked for) that have used up their attempts, soonest
-    free first."""
+    """Accounts and addresses (or just the one asked for) that used up their attempts, soonest free first."""
     now = utcnow()
     query = (
         select(SignInCounter)
@@ -324,8 +323,10 @@ def _set_password(user: User, password_hash: str, keep_token: str | None = None)
 
 
 def change_own_password(user: User, current: str, new: str, keep_token: str | None, limits: dict) -> None:
-    """A signed-in person changes their password: the current one is asked (and counted), the new
-    one checked for strength; every other session of theirs ends, this one stays signed in."""
+    """A signed-in person changes their password; their other sessions end, this one stays.
+
+    The current password is asked (and counted like a sign-in); the new one is checked for strength.
+    """
     attempts, since = _count_attempt(ACCOUNT, user.email, limits["window"])
     stored, user_id = user.password_hash, user.id
     db.session.commit()
@@ -389,8 +390,11 @@ def person_for_link(token: str) -> User | None:
 
 
 def set_password_with_link(token: str, new_password: str) -> User:
-    """Set a person's password from their link: checked for strength, the link used up at once
-    (even by two browsers at the same moment, only one succeeds), every session of theirs ended."""
+    """Set a person's password from their link; every session of theirs ends.
+
+    The password is checked for strength; the link is used up at once (of two browsers at the
+    same moment, only one succeeds).
+    """
     user = _living_link_holder(token)
     if user is None:
         raise LinkUnusable()
