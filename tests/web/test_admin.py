@@ -159,7 +159,9 @@ def test_an_admin_adds_a_person_and_gives_them_a_link_to_set_their_own_password(
     link = set_password_link(page)
     assert "It works once and lasts 7 days" in page and "readonly" in page
     assert made.headers["Cache-Control"] == "no-store"
-    assert link not in browser.text(f"/admin/people/{sam.id}")  # shown once only
+    later = browser.text(f"/admin/people/{sam.id}")
+    assert link not in later  # shown once only
+    assert "Their set-password link works until" in later and "not been used yet" in later
     assert link not in browser.text("/admin/audit")
     visitor = csrf_app.test_client()
     visitor.environ_base["HTTP_REFERER"] = "https://localhost/"

@@ -371,6 +371,15 @@ def make_password_link(user_id: int) -> tuple[str, datetime]:
     return token, expires_at
 
 
+def password_link_expiry(user_id: int) -> datetime | None:
+    """When the person's unused set-password link stops working, or None if they have none."""
+    return db.session.scalar(
+        select(PasswordLink.expires_at).where(
+            PasswordLink.user_id == user_id, PasswordLink.expires_at > utcnow()
+        )
+    )
+
+
 def _living_link_holder(token: str) -> User | None:
     if not token or len(token) > 100:
         return None

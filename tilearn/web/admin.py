@@ -97,6 +97,7 @@ def _edit_page(person: User, form: PersonForm, new_link: dict | None = None):
         team=teams.get_team(person.team_id) if person.team_id else None,
         scheme=current_scheme(),
         lock=accounts.sign_in_lock(accounts.ACCOUNT, person.email, _limits()),
+        link_expires_at=None if new_link else accounts.password_link_expiry(person.id),
         new_link=new_link,
         mail_enabled=mail_enabled(),
     )
