@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_browser import FIRST, MODULE, sign_in_with_mouse
+from tests.e2e.test_browser import FIRST, MODULE, button, sign_in_with_mouse
 from tests.e2e.test_manager_browser import the_record
 from tests.web.conftest import add_team
 from tests.web.test_certificates import complete
+from tilearn.extensions import db
+from tilearn.models import SignInCounter
+from tilearn.models.types import utcnow
 from tilearn.services import people
 
 WIDTH = 320
@@ -67,7 +70,14 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
     sign_in_with_mouse(site, manager)
     check("/manage/", f"/manage/learners/{learner.id}")
     browser.delete_all_cookies()
+    with live_server.app.app_context():  # sign-in pauses for the admin's pages to show
+        for scope, key, attempts in (("account", learner.email, 5), ("address", "10.0.0.7", 20)):
+            db.session.add(SignInCounter(scope=scope, key=key, window_start=utcnow(), attempts=attempts))
+        db.session.commit()
     sign_in_with_mouse(site, admin)
     check("/admin/", "/admin/people", "/admin/teams", "/admin/audit", "/admin/settings")
-    check(f"/admin/people/{learner.id}", "/admin/people/import")
+    check(f"/admin/people/{learner.id}", "/admin/people/import", f"/admin/people/{newcomer.id}")
+    site.follow(button(browser, "Create a set-password link").click, title="Nia Newcomer")
+    assert "Give Nia Newcomer this link" in browser.page_source
+    wide["the new link, shown once"] = sideways(browser)
     assert {path: found for path, found in wide.items() if found[0] > 0} == {}
