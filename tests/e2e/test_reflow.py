@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from tests.e2e.test_browser import FIRST, MODULE, button, sign_in_with_mouse
 from tests.e2e.test_manager_browser import the_record
@@ -80,4 +81,10 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
     site.follow(button(browser, "Create a set-password link").click, title="Nia Newcomer")
     assert "Give Nia Newcomer this link" in browser.page_source
     wide["the new link, shown once"] = sideways(browser)
+    site.go("/admin/people/import")
+    browser.find_element(By.ID, "text").send_keys(
+        "name,email,team,role,expected level\nRo Imported,ro.imported@example.org,,learner,\n"
+    )
+    site.follow(button(browser, "Check and import").click, title="1 person added")
+    wide["the imported people's links"] = sideways(browser)
     assert {path: found for path, found in wide.items() if found[0] > 0} == {}
