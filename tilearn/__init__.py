@@ -27,13 +27,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
 
     from tilearn import database, security
-    from tilearn.extensions import csrf, db, login_manager, migrate
+    from tilearn.extensions import csrf, db, login_manager, mail, migrate
 
     database.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
 
     from tilearn.web import library_state
@@ -87,3 +88,16 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
             )
         log.warning("no SECRET_KEY: using a random one for this development run")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    _configure_mail(app)
+
+
+def _configure_mail(app: Flask) -> None:
+    """SMTP when MAIL_SERVER is set, the console in development, otherwise no e-mail at all."""
+    backend = app.config.get("MAIL_BACKEND")
+    if not backend:
+        if app.config.get("MAIL_SERVER"):
+            backend = "smtp"
+        elif app.debug or os.environ.get("TILEARN_ENV") == "development":
+            backend = "console"
+    app.config["MAIL_ENABLED"] = bool(backend)
+    app.config["MAIL_BACKEND"] = backend or "dummy"

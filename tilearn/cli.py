@@ -136,6 +136,30 @@ def apply_retention_command() -> None:
     )
 
 
+@people_cli.command("password-link")
+@click.argument("email")
+@click.option(
+    "--site", help="The site's address, e.g. https://learning.example.org (default: the first TRUSTED_HOSTS)."
+)
+def password_link_command(email: str, site: str | None) -> None:
+    """Print a one-time link for someone to set their password (7 days; replaces any earlier link)."""
+    from flask import url_for
+
+    from tilearn.services import people
+
+    email = email.strip().lower()
+    person = people.people_by_email([email]).get(email)
+    if person is None:
+        click.echo("Nobody on the site has the email address given.", err=True)
+        sys.exit(1)
+    made = people.create_password_link(None, person.id)  # no actor: it was the command line
+    site = site or f"https://{current_app.config['TRUSTED_HOSTS'][0]}"
+    with current_app.test_request_context():
+        link = site.rstrip("/") + url_for("auth.set_password", token=made.token)
+    click.echo(f"Give {person.name} this link to set their password. It works once and lasts 7 days:")
+    click.echo(link)
+
+
 def init_app(app: Flask) -> None:
     """Add tilearn's commands to `flask`."""
     app.cli.add_command(modules_cli)

@@ -62,3 +62,15 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = 5
     LOGIN_LIMIT_PER_ADDRESS = 20
     LOGIN_LIMIT_WINDOW = timedelta(minutes=15)
+    #: Outgoing e-mail, used for set-password links. Set MAIL_SERVER (with MAIL_PORT, MAIL_USERNAME,
+    #: MAIL_PASSWORD, MAIL_USE_TLS or MAIL_USE_SSL) to send them by SMTP. Without it nothing is
+    #: e-mailed and admins hand the links over themselves; with TILEARN_ENV=development e-mails are
+    #: printed to the console instead. MAIL_BACKEND ("smtp", "console", "file", "locmem") overrides.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_BACKEND: str | None = None
+    #: The From address of e-mails the site sends, e.g. "Learning <learning@example.org>".
+    MAIL_DEFAULT_SENDER: str | None = None
+    #: Seconds to wait for the mail server before giving up (the link is shown to the admin anyway).
+    MAIL_TIMEOUT = 10

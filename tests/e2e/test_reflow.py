@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.by import By
 
-from tests.e2e.test_browser import FIRST, MODULE, sign_in_with_mouse
+from tests.e2e.test_browser import FIRST, MODULE, button, sign_in_with_mouse
 from tests.e2e.test_manager_browser import the_record
 from tests.web.conftest import add_team
 from tests.web.test_certificates import complete
+from tilearn.extensions import db
+from tilearn.models import SignInCounter
+from tilearn.models.types import utcnow
+from tilearn.services import people
 
 WIDTH = 320
 
@@ -47,6 +52,9 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
     sign_in(learner)
     complete(client)
     record_id, code = the_record(live_server.app)
+    with live_server.app.app_context():
+        newcomer = people.create_person(admin.id, "Nia Newcomer", "nia.newcomer@example.org", ["learner"])
+        link = f"/set-password/{people.create_password_link(admin.id, newcomer.id).token}"
     wide = {}
 
     def check(*paths: str) -> None:
@@ -55,14 +63,28 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
             assert browser.execute_script("return window.innerWidth") == WIDTH
             wide[path] = sideways(browser)
 
-    check("/sign-in", "/verify/", f"/verify/{code}")
+    check("/sign-in", "/verify/", f"/verify/{code}", link, "/set-password/used-or-made-up")
     sign_in_with_mouse(site, learner)
     check("/", MODULE, FIRST + "?note=continue", "/grounding", "/glossary", "/certificates")
-    check(f"/certificates/{record_id}")
+    check(f"/certificates/{record_id}", "/account/password")
     browser.delete_all_cookies()
     sign_in_with_mouse(site, manager)
     check("/manage/", f"/manage/learners/{learner.id}")
     browser.delete_all_cookies()
+    with live_server.app.app_context():  # sign-in pauses for the admin's pages to show
+        for scope, key, attempts in (("account", learner.email, 5), ("address", "10.0.0.7", 20)):
+            db.session.add(SignInCounter(scope=scope, key=key, window_start=utcnow(), attempts=attempts))
+        db.session.commit()
     sign_in_with_mouse(site, admin)
     check("/admin/", "/admin/people", "/admin/teams", "/admin/audit", "/admin/settings")
+    check(f"/admin/people/{learner.id}", "/admin/people/import", f"/admin/people/{newcomer.id}")
+    site.follow(button(browser, "Create a set-password link").click, title="Nia Newcomer")
+    assert "Give Nia Newcomer this link" in browser.page_source
+    wide["the new link, shown once"] = sideways(browser)
+    site.go("/admin/people/import")
+    browser.find_element(By.ID, "text").send_keys(
+        "name,email,team,role,expected level\nRo Imported,ro.imported@example.org,,learner,\n"
+    )
+    site.follow(button(browser, "Check and import").click, title="1 person added")
+    wide["the imported people's links"] = sideways(browser)
     assert {path: found for path, found in wide.items() if found[0] > 0} == {}

@@ -8,7 +8,7 @@ from sqlalchemy import func, inspect, select
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, ModuleProgress, User, UserRole, UserSession
 from tilearn.models.types import utcnow
-from tilearn.services import completion, progress, quizzes
+from tilearn.services import accounts, completion, people, progress, quizzes
 from tilearn.web.library_state import current_library
 
 FIRST = "47df045864f8"
@@ -64,6 +64,22 @@ def test_upgrading_gives_a_record_without_progress_a_progress_row(app, make_user
             record.id,
             "1.2",
         )
+
+
+def test_upgrading_to_sign_in_counters_and_password_links(app, make_user):
+    learner = make_user("learner")
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="e8245af69628")
+        tables = inspect(db.engine).get_table_names()
+        assert (
+            "login_attempts" in tables and "sign_in_counters" not in tables and "password_links" not in tables
+        )
+        upgrade()
+        tables = inspect(db.engine).get_table_names()
+        assert "login_attempts" not in tables and {"sign_in_counters", "password_links"} <= set(tables)
+        made = people.create_password_link(learner.id, learner.id)
+        assert accounts.person_for_link(made.token).id == learner.id
 
 
 def test_the_models_match_the_migrations(app):

@@ -13,7 +13,8 @@ from tilearn.extensions import db
 from tilearn.models import (
     AuditEvent,
     CompletionRecord,
-    LoginAttempt,
+    PasswordLink,
+    SignInCounter,
     Team,
     TeamManager,
     User,
@@ -66,7 +67,15 @@ def test_a_good_file_is_imported_in_one_go(admin):
         "\r\n"
         '"Lee, Ash",ash@example.org,,,\r\n'
     )
-    assert people_import.import_people_csv(admin.id, text) == 3
+    added = people_import.import_people_csv(admin.id, text)
+    assert [(person.name, person.email) for person in added] == [
+        ("Sam Patel", "sam.patel@example.org"),
+        ("Jo Brown", "jo@example.org"),
+        ("Lee, Ash", "ash@example.org"),
+    ]
+    for person in added:  # each new person gets a link to set their own password
+        assert accounts.person_for_link(person.link_token).email == person.email
+    assert count(PasswordLink) == 3
     sam = db.session.scalar(select(User).where(User.email == "sam.patel@example.org"))
     jo = db.session.scalar(select(User).where(User.email == "jo@example.org"))
     ash = db.session.scalar(select(User).where(User.email == "ash@example.org"))
@@ -196,21 +205,22 @@ def test_disabling_ends_every_session_and_enabling_lets_them_back(admin, make_us
     assert actions() == ["user.disabled", "user.enabled"]
 
 
-def test_setting_a_password_ends_sessions_and_is_never_in_the_audit_log(admin, make_user):
+def test_a_password_link_ends_sessions_and_no_secret_is_in_the_audit_log(admin, make_user):
     learner = make_user()
     token = accounts.start_session(db.session.get(User, learner.id), HOUR)
+    made = people.create_password_link(admin.id, learner.id)
     secret = "correct-horse-" + secrets.token_hex(8)
-    with pytest.raises(PersonError, match="12 to 200"):
-        people.set_password(admin.id, learner.id, "short")
-    people.set_password(admin.id, learner.id, secret)
+    accounts.set_password_with_link(made.token, secret)
     assert accounts.load_session(token) is None and can_sign_in(learner.email, secret)
     people.create_person(admin.id, "New", "new@example.org", ["learner"])
-    people_import.import_people_csv(admin.id, HEADER + "Imp,imp@example.org,,learner,\n")
+    imported = people_import.import_people_csv(admin.id, HEADER + "Imp,imp@example.org,,learner,\n")
     hashes = set(db.session.scalars(select(User.password_hash)))
+    hashes |= set(db.session.scalars(select(PasswordLink.token_hash)))
     for event in db.session.scalars(select(AuditEvent)):
         text = " ".join(str(v) for v in (event.action, event.subject, event.detail, event.count))
         assert secret not in text and not any(h in text for h in hashes), event
-    assert "user.password_set" in actions()
+        assert made.token not in text and imported[0].link_token not in text, event
+    assert "user.password_link_created" in actions()
 
 
 def test_erasing_deletes_private_data_and_keeps_an_anonymous_record(admin, make_user):
@@ -235,8 +245,8 @@ def test_erasing_deletes_private_data_and_keeps_an_anonymous_record(admin, make_
             verification_code=secrets.token_urlsafe(24),
         )
     )
-    db.session.add(LoginAttempt(account=learner.email, address="10.0.0.9"))
-    db.session.commit()
+    assert not can_sign_in(learner.email, "a wrong guess")  # counted against their email address
+    people.create_password_link(admin.id, learner.id)
     people.update_person(admin.id, learner.id, "Sam", learner.email, ["learner", "manager"], team.id, "aware")
     teams.set_team_managers(admin.id, team.id, [learner.id])
     accounts.start_session(db.session.get(User, learner.id), HOUR)
@@ -247,7 +257,8 @@ def test_erasing_deletes_private_data_and_keeps_an_anonymous_record(admin, make_
         assert count(model, model.user_id == learner.id) == 0, model
         assert count(model, model.user_id == other.id) > 0, model
     assert count(UserSession, UserSession.user_id == learner.id) == 0
-    assert count(LoginAttempt) == 0 and teams.teams_managed_by(learner.id) == []
+    assert count(SignInCounter, SignInCounter.key == learner.email) == 0 and count(PasswordLink) == 0
+    assert teams.teams_managed_by(learner.id) == []
     erased = db.session.get(User, learner.id)
     assert erased.name == f"Erased person {learner.id}"
     assert erased.email == f"erased-{learner.id}@erased.invalid"

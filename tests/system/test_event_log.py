@@ -112,7 +112,6 @@ def test_completion_and_a_managers_looks_are_logged_on_gunicorns_stderr(journey)
         assert secret not in stderr
 
 
-@pytest.mark.xfail(strict=True, reason="sign-in events land with the accounts branch")
 def test_sign_in_refusal_and_sign_out_are_logged_on_gunicorns_stderr(journey):
     server, learner, _manager, _team, _record_id = journey
     events = event_lines(server)

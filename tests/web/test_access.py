@@ -17,6 +17,10 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("auth.sign_in", "GET"): EVERYONE,
     ("auth.sign_in", "POST"): EVERYONE,
     ("auth.sign_out", "POST"): EVERYONE,
+    ("auth.change_password", "GET"): SIGNED_IN,
+    ("auth.change_password", "POST"): SIGNED_IN,
+    ("auth.set_password", "GET"): EVERYONE,
+    ("auth.set_password", "POST"): EVERYONE,
     ("support.grounding", "GET"): EVERYONE,
     ("support.glossary", "GET"): EVERYONE,
     ("support.health", "GET"): EVERYONE,
@@ -49,7 +53,8 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("admin.add_person", "POST"): ADMINS,
     ("admin.edit_person", "GET"): ADMINS,
     ("admin.edit_person", "POST"): ADMINS,
-    ("admin.set_password", "POST"): ADMINS,
+    ("admin.create_password_link", "POST"): ADMINS,
+    ("admin.lift_lock", "POST"): ADMINS,
     ("admin.disable_person", "POST"): ADMINS,
     ("admin.enable_person", "POST"): ADMINS,
     ("admin.erase_person", "GET"): ADMINS,
@@ -78,6 +83,7 @@ VALUES = {
     "user_id": 1,
     "code": "no-such-code",
     "team_id": 1,
+    "token": "no-such-token",
 }
 FORMS = {
     "learn.note_choice": {"choice": "continue"},
@@ -85,6 +91,9 @@ FORMS = {
     "learn.reflection": {"text": "hello"},
     "support.pause": {},
     "auth.sign_in": {"email": "nobody@example.org", "password": "x"},
+    "auth.change_password": {"current_password": "x", "new_password": "y", "new_password_again": "y"},
+    "auth.set_password": {"new_password": "y", "new_password_again": "y"},
+    "admin.lift_lock": {"scope": "account", "key": "nobody@example.org"},
     "admin.import_people": {"text": "name,email,team,role,expected level"},
     "admin.revoke": {"record": "no-such-code", "reason": "checking access"},
 }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import re
 import secrets
+import urllib.parse
 
 import pytest
 from sqlalchemy import func, select
@@ -19,12 +21,12 @@ from tilearn.services.organisation import current_settings
 HEADER = "name,email,team,role,expected level\n"
 
 
-def sign_in_form(app, email: str):
+def sign_in_form(app, email: str, password: str = PASSWORD):
     """A new client and its answer to the sign-in form, filled in as a person would."""
     client = app.test_client()
     client.environ_base["HTTP_REFERER"] = "https://localhost/"  # as browsers do (same-origin)
     token = csrf_token(client.get("/sign-in").get_data(as_text=True))
-    return client, client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    return client, client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
 
 
 class Browser:
@@ -43,7 +45,7 @@ class Browser:
         return response.get_data(as_text=True)
 
     def post(self, url: str, data: dict | None = None, **kwargs):
-        token = csrf_token(self.text("/admin/"))
+        token = csrf_token(self.text("/"))  # the same token on every page of the session
         return self.client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
 
 
@@ -92,7 +94,8 @@ def test_every_admin_form_refuses_a_post_without_its_csrf_token(csrf_app, admin,
     posts = [
         ("/admin/people/new", {"name": "X", "email": "x@example.org", "roles": "learner"}),
         (f"/admin/people/{learner.id}", {"name": "Changed", "email": learner.email, "roles": "learner"}),
-        (f"/admin/people/{learner.id}/password", {"password": "a-brand-new-password"}),
+        (f"/admin/people/{learner.id}/password-link", {}),
+        ("/admin/sign-in-locks/lift", {"scope": "account", "key": learner.email}),
         (f"/admin/people/{learner.id}/disable", {}),
         (f"/admin/people/{learner.id}/enable", {}),
         (f"/admin/people/{learner.id}/erase", {}),
@@ -121,7 +124,14 @@ def test_admin_is_in_the_navigation_only_for_admins(csrf_app, browser, make_user
         assert other.get("/admin/people").status_code == 403
 
 
-def test_an_admin_adds_a_person_sets_their_password_and_they_can_sign_in(csrf_app, admin, browser):
+def set_password_link(page: str) -> str:
+    """The set-password link shown once on the page, as a path."""
+    found = re.search(r'value="https://localhost(/set-password/[A-Za-z0-9_-]+)"', page)
+    assert found, "no set-password link on the page"
+    return found.group(1)
+
+
+def test_an_admin_adds_a_person_and_gives_them_a_link_to_set_their_own_password(csrf_app, admin, browser):
     with csrf_app.app_context():
         team_id = teams.create_team(admin.id, "Outreach", "aware").id
     form = browser.text("/admin/people/new")
@@ -138,13 +148,31 @@ def test_an_admin_adds_a_person_sets_their_password_and_they_can_sign_in(csrf_ap
     )
     assert added.status_code == 302
     page = browser.text(added.headers["Location"])
-    assert "Sam Patel has been added" in page and "cannot sign in until you set a password" in page
+    assert "Sam Patel has been added" in page and "cannot sign in until they set a password" in page
+    assert 'type="password"' not in page  # an admin never types a learner's password
     with csrf_app.app_context():
         sam = db.session.scalar(select(User).where(User.email == "sam@example.org"))
         assert (sam.roles, sam.team_id, sam.expected_level) == ({"learner", "manager"}, team_id, "informed")
-    assert browser.post(f"/admin/people/{sam.id}/password", data={"password": "x"}).status_code == 200
-    assert browser.post(f"/admin/people/{sam.id}/password", data={"password": PASSWORD}).status_code == 302
-    Browser(csrf_app, sam)  # signs in with the new password
+    made = browser.post(f"/admin/people/{sam.id}/password-link")
+    assert made.status_code == 200
+    page = body(made)
+    link = set_password_link(page)
+    assert "It works once and lasts 7 days" in page and "readonly" in page
+    assert made.headers["Cache-Control"] == "no-store"
+    later = browser.text(f"/admin/people/{sam.id}")
+    assert link not in later  # shown once only
+    assert "Their set-password link works until" in later and "not been used yet" in later
+    assert link not in browser.text("/admin/audit")
+    visitor = csrf_app.test_client()
+    visitor.environ_base["HTTP_REFERER"] = "https://localhost/"
+    form = visitor.get(link).get_data(as_text=True)
+    new = "blue kettle wanders softly"
+    done = visitor.post(
+        link, data={"new_password": new, "new_password_again": new, "csrf_token": csrf_token(form)}
+    )
+    assert done.status_code == 302
+    with csrf_app.app_context():
+        assert people.has_password(db.session.get(User, sam.id))
     changed = browser.post(
         f"/admin/people/{sam.id}",
         data={
@@ -159,7 +187,26 @@ def test_an_admin_adds_a_person_sets_their_password_and_they_can_sign_in(csrf_ap
     with csrf_app.app_context():
         sam = db.session.get(User, sam.id)
         assert (sam.name, sam.roles, sam.team_id, sam.expected_level) == ("Sam P", {"trainer"}, None, None)
-    assert audit_actions(csrf_app)[-3:] == ["user.created", "user.password_set", "user.updated"]
+    assert audit_actions(csrf_app)[-3:] == ["user.created", "user.password_link_created", "user.updated"]
+
+
+def test_the_link_is_emailed_when_email_is_set_up_and_never_logged(make_app, admin, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_BACKEND="locmem", MAIL_DEFAULT_SENDER="learning@example.org")
+    browser = Browser(app, admin)
+    with app.app_context():
+        sam = people.create_person(admin.id, "Sam Patel", "sam@example.org", ["learner"])
+    page = body(browser.post(f"/admin/people/{sam.id}/password-link"))
+    link = set_password_link(page)
+    assert "We have also emailed it to sam@example.org" in page
+    outbox = app.extensions["mailman"].outbox
+    assert [message.to for message in outbox] == [["sam@example.org"]]
+    assert f"https://localhost{link}" in outbox[0].body and "7 days" in outbox[0].body
+    assert outbox[0].from_email == "learning@example.org"
+    token = link.rsplit("/", 1)[1]
+    assert token not in caplog.text
 
 
 def test_form_errors_are_announced_and_linked_from_the_summary(browser, make_user):
@@ -191,10 +238,6 @@ def test_form_errors_are_announced_and_linked_from_the_summary(browser, make_use
     assert error_summary(page) == [
         ("#email", f'Email "{taken.email}" already belongs to someone on the site')
     ]
-    page = body(browser.post(f"/admin/people/{taken.id}/password", data={"password": "short"}))
-    assert title(page).startswith("Error: ") and error_summary(page) == [
-        ("#password", "Enter a password of 12 to 200 characters")
-    ]
 
 
 def test_import_shows_every_bad_line_and_adds_nobody(csrf_app, browser):
@@ -216,8 +259,21 @@ def test_import_from_an_uploaded_file_with_a_bom_and_windows_line_endings(csrf_a
     content = "\ufeff" + HEADER + "Sam,sam@example.org,Outreach,learner;manager,aware\nJo,jo@example.org,,,\n"
     upload = (io.BytesIO(content.replace("\n", "\r\n").encode()), "people.csv", "text/csv")
     response = browser.post("/admin/people/import", data={"file": upload}, content_type="multipart/form-data")
-    assert response.status_code == 302
-    assert "2 people added" in browser.text(response.headers["Location"])
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = body(response)
+    assert "2 people added" in page and "7 days" in page
+    download = re.search(r'<a [^>]*href="data:text/csv;charset=utf-8,([^"]+)"[^>]*download="([^"]+)"', page)
+    assert download and download.group(2).endswith(".csv")
+    text = urllib.parse.unquote(html.unescape(download.group(1)))
+    assert text.startswith("\ufeff")  # so spreadsheets read it as UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["name", "email", "link"]
+    assert [row[:2] for row in rows[1:]] == [["Sam", "sam@example.org"], ["Jo", "jo@example.org"]]
+    visitor = csrf_app.test_client()
+    for _name, _email, link in rows[1:]:
+        assert link.startswith("https://localhost/set-password/")
+        assert visitor.get(link.removeprefix("https://localhost")).status_code == 200
+    assert rows[1][2] not in browser.text("/admin/people") and rows[1][2] not in browser.text("/admin/audit")
     with csrf_app.app_context():
         sam = db.session.scalar(select(User).where(User.email == "sam@example.org"))
         assert sam.roles == {"learner", "manager"} and sam.expected_level == "aware"
@@ -396,3 +452,24 @@ def test_audit_log_is_newest_first_and_paged(csrf_app, admin, browser, make_user
     older = re.search(r'href="(/admin/audit\?before=\d+)"', page).group(1)
     rest = browser.text(older)
     assert rest.count("<code>user.") == 10 and "Older entries" not in rest and "Ada Admin" in rest
+
+
+def test_an_admin_sees_and_lifts_a_sign_in_lock(make_app, admin, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT=3)
+    browser = Browser(app, admin)
+    learner = make_user(name="Lee Locked")
+    for _ in range(3):
+        sign_in_form(app, learner.email, "a wrong guess")
+    _client, refused = sign_in_form(app, learner.email)
+    assert "several unsuccessful attempts" in body(refused)
+    person_page = browser.text(f"/admin/people/{learner.id}")
+    assert "Signing in is paused" in person_page and "Let them try again now" in person_page
+    listing = browser.text("/admin/people")
+    assert "Sign-in pauses" in listing and "Lee Locked" in listing
+    lifted = browser.post("/admin/sign-in-locks/lift", data={"scope": "account", "key": learner.email})
+    assert lifted.status_code == 302
+    assert "can try to sign in again" in browser.text(lifted.headers["Location"])
+    assert "Sign-in pauses" not in browser.text("/admin/people")
+    _client, signed_in = sign_in_form(app, learner.email)
+    assert signed_in.status_code == 302
+    assert audit_actions(app)[-1] == "sign_in.lock_lifted"

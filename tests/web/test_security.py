@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import PASSWORD, csrf_token
 from tilearn import create_app
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord, QuizAttempt, ReflectionEntry, User
+from tilearn.models import CompletionRecord, QuizAttempt, ReflectionEntry, SignInCounter, User
 from tilearn.models.types import utcnow
 from tilearn.services import accounts
 
@@ -108,7 +110,9 @@ def test_password_change_and_disabling_take_effect_on_the_next_request(app, make
         c.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
         assert c.get("/").status_code == 200
     with app.app_context():
-        accounts.change_password(db.session.get(User, learner.id), "a-new-long-password")
+        limits = accounts.sign_in_limits(app.config)
+        user = db.session.get(User, learner.id)
+        accounts.change_own_password(user, PASSWORD, "a-new-long-password", None, limits)
     assert first.get("/").status_code == 302 and second.get("/").status_code == 302
     first.post("/sign-in", data={"email": learner.email, "password": "a-new-long-password"})
     assert first.get("/").status_code == 200
@@ -138,6 +142,12 @@ def test_sign_in_is_rate_limited_per_account(make_app, make_user):
         client.post("/sign-in", data={"email": learner.email, "password": "guess"})
     blocked = client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
     assert blocked.status_code == 200 and "several unsuccessful attempts" in blocked.get_data(as_text=True)
+    assert "You can try again in 15 minutes" in blocked.get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(SignInCounter).values(window_start=utcnow() - timedelta(minutes=10)))
+        db.session.commit()
+    later = client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
+    assert "You can try again in 5 minutes" in later.get_data(as_text=True)
     other = make_user()
     assert client.post("/sign-in", data={"email": other.email, "password": PASSWORD}).status_code == 302
 
@@ -150,6 +160,7 @@ def test_sign_in_is_rate_limited_per_address(make_app, make_user):
     learner = make_user()
     blocked = client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
     assert "several unsuccessful attempts" in blocked.get_data(as_text=True)
+    assert "You can try again in 15 minutes" in blocked.get_data(as_text=True)
     elsewhere = app.test_client()
     ok = elsewhere.post(
         "/sign-in",

@@ -14,7 +14,7 @@ from tilearn.models.progress import (
     SectionDeferral,
     SectionView,
 )
-from tilearn.models.user import ROLES, LoginAttempt, User, UserRole, UserSession
+from tilearn.models.user import ROLES, PasswordLink, SignInCounter, User, UserRole, UserSession
 
 __all__ = [
     "ROLES",
@@ -24,14 +24,15 @@ __all__ = [
     "TeamManager",
     "CompletionRecord",
     "DraftAnswers",
-    "LoginAttempt",
     "ModuleProgress",
+    "PasswordLink",
     "Pause",
     "QuestionResult",
     "QuizAttempt",
     "ReflectionEntry",
     "SectionDeferral",
     "SectionView",
+    "SignInCounter",
     "User",
     "UserRole",
     "UserSession",

@@ -1,10 +1,10 @@
-"""People, their roles, their signed-in sessions and failed sign-in attempts."""
+"""People, their roles, their signed-in sessions, sign-in counters and set-password links."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tilearn.extensions import db
@@ -97,20 +97,38 @@ class UserSession(db.Model):
         return f"<UserSession user={self.user_id} until={self.expires_at:%Y-%m-%d %H:%M}>"
 
 
-class LoginAttempt(db.Model):
-    """A failed sign-in, counted per account and per address for rate limiting."""
+class SignInCounter(db.Model):
+    """Sign-in attempts in the current window for one account or one address, for rate limiting.
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_account_at", "account", "attempted_at"),
-        Index("ix_login_attempts_address_at", "address", "attempted_at"),
-    )
+    Counted with one atomic insert-or-update before any password is checked, so parallel attempts
+    on any number of workers never check more passwords than the limit.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: the e-mail address that was tried, lower-case (it may not be a real account)
-    account: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __tablename__ = "sign_in_counters"
+
+    #: "account" (key: the e-mail address tried, lower-case, maybe no real account) or "address"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    #: when the first attempt of this window was made; the window ends LOGIN_LIMIT_WINDOW later
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: attempts in the window, the refused-because-throttled ones included
+    attempts: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
-        return f"<LoginAttempt {self.account} from {self.address}>"
+        return f"<SignInCounter {self.scope} {self.attempts} since {self.window_start:%H:%M}>"
+
+
+class PasswordLink(db.Model):
+    """A one-time link for a person to set their own password; a newer link replaces it."""
+
+    __tablename__ = "password_links"
+
+    #: one link per person at most: making a new one replaces (and so stops) the old one
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    #: SHA-256 of the token in the link; the token itself is never stored or logged
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<PasswordLink user={self.user_id} until={self.expires_at:%Y-%m-%d %H:%M}>"

@@ -1,28 +1,42 @@
-"""Accounts: creating people, signing in (rate limited) and out, and server-side sessions."""
+"""Accounts: creating people, signing in (rate limited) and out, passwords, set-password links, sessions."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import logging
+import math
+import re
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tilearn import signals
+from tilearn.eventlog import log_event
 from tilearn.extensions import db
-from tilearn.models import ROLES, LoginAttempt, User, UserRole, UserSession
-from tilearn.models.types import utcnow
+from tilearn.models import ROLES, PasswordLink, SignInCounter, User, UserRole, UserSession
+from tilearn.models.types import UTCDateTime, utcnow
+from tilearn.services.sql import insert_for, upsert
 
 log = logging.getLogger("tilearn.accounts")
+MIN_PASSWORD, MAX_PASSWORD = 12, 200
+#: how long a set-password link works
+PASSWORD_LINK_LIFETIME = timedelta(days=7)
+#: a password hash starting with this matches nothing: the person has no password yet
+UNUSABLE_PREFIX = "!"
+#: zxcvbn's score (0-4) a new password must reach
+MIN_STRENGTH = 3
+ACCOUNT, ADDRESS = "account", "address"
 
 
 @functools.cache
 def _dummy_hash() -> str:
-    """Checked against when the account does not exist, so timing does not reveal it.
+    """Checked against when there is no real hash to check, so timing does not reveal why.
 
     Made on first use, not at import: scrypt takes a tenth of a second of every start.
     """
@@ -30,19 +44,64 @@ def _dummy_hash() -> str:
 
 
 class SignInRefused(Exception):
-    """Sign-in did not succeed. The message is the same whatever the reason."""
+    """Sign-in did not succeed. The message is the same whatever the reason.
 
-    def __init__(self, throttled: bool = False) -> None:
+    ``retry_at`` is when a throttled account or address may try again.
+    """
+
+    def __init__(self, throttled: bool = False, retry_at: datetime | None = None) -> None:
         super().__init__("throttled" if throttled else "refused")
         self.throttled = throttled
+        self.retry_at = retry_at
+
+
+class PasswordError(ValueError):
+    """A password that cannot be used, or a current password that is not right; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LinkUnusable(Exception):
+    """A set-password link that was used already, has expired, was replaced or never existed."""
+
+
+@dataclass(frozen=True)
+class SignInLock:
+    """An account (e-mail address tried) or network address that may not sign in until ``until``."""
+
+    scope: str
+    key: str
+    until: datetime
 
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def has_usable_password(password_hash: str) -> bool:
+    """False for the placeholder hash of someone who has not set a password yet."""
+    return bool(password_hash) and not password_hash.startswith(UNUSABLE_PREFIX)
+
+
+def sign_in_limits(config: Mapping) -> dict:
+    """The sign-in limits from the app's settings, as authenticate() takes them."""
+    return {
+        "per_account": config["LOGIN_LIMIT_PER_ACCOUNT"],
+        "per_address": config["LOGIN_LIMIT_PER_ADDRESS"],
+        "window": config["LOGIN_LIMIT_WINDOW"],
+    }
+
+
+def wait_in_words(retry_at: datetime) -> str:
+    """How long until ``retry_at``, rounded up to whole minutes: "1 minute", "12 minutes"."""
+    minutes = max(1, math.ceil((retry_at - utcnow()).total_seconds() / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def create_user(email: str, name: str, password: str, roles: tuple[str, ...] = ("learner",)) -> User:
-    """Add a person with the given roles and commit."""
+    """Add a person with the given roles and password and commit (the demo and tests; no strength check)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role {sorted(unknown)[0]!r}")
@@ -56,38 +115,156 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...] = (
     return user
 
 
-def _recent_failures(column, value: str, since: datetime) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.attempted_at >= since)
+def _folded(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def password_problem(password: str, name: str = "", email: str = "") -> str | None:
+    """Why a new password is too easy to guess, in plain words; None when it is strong enough.
+
+    Uses zxcvbn (offline: common passwords, words, names, keyboard patterns, dates) and refuses
+    passwords that contain the person's name or the first part of their e-mail address.
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        return f"Use at least {MIN_PASSWORD} characters. A few unrelated words make a good password."
+    if len(password) > MAX_PASSWORD:
+        return f"Use {MAX_PASSWORD} characters or fewer."
+    folded = _folded(password)
+    local = email.partition("@")[0]
+    if len(_folded(local)) >= 4 and _folded(local) in folded:
+        return "Choose a password that does not contain your email address."
+    names = [part for part in re.split(r"[^a-z]+", name.lower()) if len(part) >= 4]
+    if any(part in folded for part in names):
+        return "Choose a password that does not contain your name."
+    from zxcvbn import zxcvbn  # loads its word lists: only when a password is being chosen
+
+    inputs = [value for value in (name, local, *names, *re.split(r"[^a-z0-9]+", local.lower())) if value]
+    result = zxcvbn(password[:72], user_inputs=inputs)  # zxcvbn's own limit; more only adds strength
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    feedback = result["feedback"]
+    advice = " ".join(part for part in [feedback["warning"], *feedback["suggestions"]] if part)
+    return "Choose a password that is harder to guess. " + (
+        advice or "Add another word or two. Uncommon words are better."
     )
+
+
+def _count_attempt(scope: str, key: str, window: timedelta) -> tuple[int, datetime]:
+    """Count one attempt for an account or address, atomically; (attempts in window, window start).
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING: parallel attempts on any worker each get
+    their own number, so no more than the limit are ever let through to a password check.
+    """
+    now = utcnow()
+    table = SignInCounter.__table__
+    statement = insert_for(SignInCounter).values(scope=scope, key=key, window_start=now, attempts=1)
+    expired = table.c.window_start < literal(now - window, UTCDateTime())
+    statement = statement.on_conflict_do_update(
+        index_elements=["scope", "key"],
+        set_={
+            "attempts": case((expired, 1), else_=table.c.attempts + 1),
+            "window_start": case((expired, statement.excluded.window_start), else_=table.c.window_start),
+        },
+    ).returning(table.c.attempts, table.c.window_start)
+    row = db.session.execute(statement).one()
+    return row.attempts, row.window_start
+
+
+def _clear_attempts(account: str, address: str | None = None) -> None:
+    """After a success: the account's count starts again, and the address gets its attempt back."""
+    db.session.execute(
+        delete(SignInCounter).where(SignInCounter.scope == ACCOUNT, SignInCounter.key == account)
+    )
+    if address is not None:
+        db.session.execute(
+            update(SignInCounter)
+            .where(SignInCounter.scope == ADDRESS, SignInCounter.key == address, SignInCounter.attempts > 0)
+            .values(attempts=SignInCounter.attempts - 1)
+        )
 
 
 def authenticate(email: str, password: str, address: str, limits: dict) -> User:
     """The active user with these credentials; raises SignInRefused otherwise.
 
-    Failed attempts are counted in the database, so every worker and machine shares them.
+    Every attempt is counted before any password is checked, in the database, so every worker
+    and machine shares the count and at most the limit of passwords is checked per window.
+    Every attempt that is not throttled checks one password hash, whatever the reason it fails.
     """
     account = email.strip().lower()[:254]
     address = address[:64]
-    since = utcnow() - limits["window"]
-    if (
-        _recent_failures(LoginAttempt.account, account, since) >= limits["per_account"]
-        or _recent_failures(LoginAttempt.address, address, since) >= limits["per_address"]
-    ):
-        log.warning("sign-in throttled for an account from %s", address)
-        raise SignInRefused(throttled=True)
-    user = db.session.scalar(select(User).where(User.email == account))
-    valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
-    if user is None or not valid or not user.is_active:
-        db.session.add(LoginAttempt(account=account, address=address))
+    window = limits["window"]
+    on_account, account_since = _count_attempt(ACCOUNT, account, window)
+    on_address, address_since = _count_attempt(ADDRESS, address, window)
+    over = [
+        (scope, since + window)
+        for scope, attempts, since, limit in (
+            (ACCOUNT, on_account, account_since, limits["per_account"]),
+            (ADDRESS, on_address, address_since, limits["per_address"]),
+        )
+        if attempts > limit
+    ]
+    if over:
         db.session.commit()
-        log.info("sign-in refused from %s", address)
+        log_event("sign_in.throttled", None, scope=over[0][0], address=address)
+        raise SignInRefused(throttled=True, retry_at=max(until for _scope, until in over))
+    user = db.session.scalar(select(User).where(User.email == account))
+    user_id = user.id if user is not None else None
+    stored = user.password_hash if user is not None else ""
+    usable = has_usable_password(stored)
+    active = user is not None and user.is_active
+    db.session.commit()  # counted, and no transaction is held while the hash is worked out
+    valid = check_password_hash(stored if usable else _dummy_hash(), password) and usable
+    if user_id is None:
+        reason = "unknown_account"
+    elif not usable:
+        reason = "no_password"
+    elif not valid:
+        reason = "bad_password"
+    elif not active:
+        reason = "disabled"
+    else:
+        reason = None
+    if reason is not None:
+        log_event("sign_in.refused", user_id, reason=reason, address=address)
         raise SignInRefused()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.account == account))
+    _clear_attempts(account, address)
     db.session.commit()
-    return user
+    log_event("sign_in", user_id, address=address)
+    return db.session.get(User, user_id)
+
+
+def sign_in_locks(limits: dict, scope: str | None = None, key: str | None = None) -> list[SignInLock]:
+    """Accounts and addresses (or just the one asked for) that used up their attempts, soonest free first."""
+    now = utcnow()
+    query = (
+        select(SignInCounter)
+        .where(
+            SignInCounter.window_start > now - limits["window"],
+            or_(
+                and_(SignInCounter.scope == ACCOUNT, SignInCounter.attempts >= limits["per_account"]),
+                and_(SignInCounter.scope == ADDRESS, SignInCounter.attempts >= limits["per_address"]),
+            ),
+        )
+        .order_by(SignInCounter.window_start, SignInCounter.scope, SignInCounter.key)
+    )
+    if scope is not None:
+        query = query.where(SignInCounter.scope == scope, SignInCounter.key == key)
+    rows = db.session.scalars(query)
+    return [SignInLock(row.scope, row.key, row.window_start + limits["window"]) for row in rows]
+
+
+def sign_in_lock(scope: str, key: str, limits: dict) -> SignInLock | None:
+    """The pause on one account (e-mail address) or address, if it has used up its attempts."""
+    return next(iter(sign_in_locks(limits, scope, key)), None)
+
+
+def clear_sign_in_lock(scope: str, key: str) -> bool:
+    """Let an account or address try again now (the caller commits); True when there was a count."""
+    result = db.session.execute(
+        delete(SignInCounter).where(SignInCounter.scope == scope, SignInCounter.key == key)
+    )
+    return bool(result.rowcount)
 
 
 def start_session(user: User, lifetime: timedelta) -> str:
@@ -100,7 +277,6 @@ def start_session(user: User, lifetime: timedelta) -> str:
     )
     db.session.commit()
     user.session_token = token
-    log.info("user %s signed in", user.id)
     signals.user_signed_in.send(None, user_id=user.id)
     return token
 
@@ -133,13 +309,119 @@ def end_session(token: str | None) -> None:
     db.session.execute(delete(UserSession).where(UserSession.token_hash == _hash_token(token)))
     db.session.commit()
     if user_id is not None:
-        log.info("user %s signed out", user_id)
+        log_event("sign_out", user_id)
         signals.user_signed_out.send(None, user_id=user_id)
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every session the person has."""
-    user.password_hash = generate_password_hash(new_password)
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+def _set_password(user: User, password_hash: str, keep_token: str | None = None) -> None:
+    """Store a new hash and end the person's sessions (all but ``keep_token``'s); the caller commits."""
+    user.password_hash = password_hash
+    ending = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        ending = ending.where(UserSession.token_hash != _hash_token(keep_token))
+    db.session.execute(ending)
+
+
+def change_own_password(user: User, current: str, new: str, keep_token: str | None, limits: dict) -> None:
+    """A signed-in person changes their password; their other sessions end, this one stays.
+
+    The current password is asked (and counted like a sign-in); the new one is checked for strength.
+    """
+    attempts, since = _count_attempt(ACCOUNT, user.email, limits["window"])
+    stored, user_id = user.password_hash, user.id
     db.session.commit()
-    log.info("password changed for user %s; all sessions ended", user.id)
+    if attempts > limits["per_account"]:
+        log_event("password.change_throttled", user_id)
+        raise PasswordError(
+            "current_password",
+            "There have been several unsuccessful attempts. For your security, please wait "
+            f"{wait_in_words(since + limits['window'])} and try again.",
+        )
+    usable = has_usable_password(stored)
+    if not (check_password_hash(stored if usable else _dummy_hash(), current or "") and usable):
+        log_event("password.change_refused", user_id, reason="bad_password")
+        raise PasswordError("current_password", "Your current password is not right. Try again.")
+    _clear_attempts(user.email)
+    db.session.commit()
+    problem = password_problem(new, user.name, user.email)
+    if problem:
+        raise PasswordError("new_password", problem)
+    new_hash = generate_password_hash(new)
+    _set_password(user, new_hash, keep_token)
+    db.session.commit()
+    log_event("password.changed", user_id, sessions="others_ended")
+
+
+def make_password_link(user_id: int) -> tuple[str, datetime]:
+    """A new one-time set-password token for a person, replacing any earlier one; the caller commits.
+
+    Returns the raw token (256 random bits, never stored: only its SHA-256 is) and when it expires.
+    """
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + PASSWORD_LINK_LIFETIME
+    upsert(
+        PasswordLink,
+        ("user_id",),
+        user_id=user_id,
+        token_hash=_hash_token(token),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return token, expires_at
+
+
+def password_link_expiry(user_id: int) -> datetime | None:
+    """When the person's unused set-password link stops working, or None if they have none."""
+    return db.session.scalar(
+        select(PasswordLink.expires_at).where(
+            PasswordLink.user_id == user_id, PasswordLink.expires_at > utcnow()
+        )
+    )
+
+
+def _living_link_holder(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .join(PasswordLink, PasswordLink.user_id == User.id)
+        .where(PasswordLink.token_hash == _hash_token(token), PasswordLink.expires_at > utcnow())
+    )
+    if user is None or not user.is_active or user.erased_at is not None:
+        return None
+    return user
+
+
+def person_for_link(token: str) -> User | None:
+    """The person a set-password link is for, or None when it is used, expired, replaced or unknown."""
+    return _living_link_holder(token)
+
+
+def set_password_with_link(token: str, new_password: str) -> User:
+    """Set a person's password from their link; every session of theirs ends.
+
+    The password is checked for strength; the link is used up at once (of two browsers at the
+    same moment, only one succeeds).
+    """
+    user = _living_link_holder(token)
+    if user is None:
+        raise LinkUnusable()
+    problem = password_problem(new_password, user.name, user.email)
+    if problem:
+        raise PasswordError("new_password", problem)
+    new_hash = generate_password_hash(new_password)  # before the write, so no lock is held meanwhile
+    used = db.session.execute(
+        delete(PasswordLink)
+        .where(PasswordLink.token_hash == _hash_token(token), PasswordLink.expires_at > utcnow())
+        .returning(PasswordLink.user_id)
+    ).first()
+    if used is None or used.user_id != user.id:
+        db.session.rollback()
+        raise LinkUnusable()
+    _set_password(user, new_hash)
+    _clear_attempts(user.email)
+    db.session.commit()
+    log_event("password_link.used", user.id)
+    log_event("password.changed", user.id, sessions="all_ended")
+    return user

@@ -12,7 +12,6 @@ from tilearn.models import (
     AuditEvent,
     CompletionRecord,
     DraftAnswers,
-    LoginAttempt,
     ModuleProgress,
     Pause,
     QuestionResult,
@@ -20,6 +19,7 @@ from tilearn.models import (
     ReflectionEntry,
     SectionDeferral,
     SectionView,
+    SignInCounter,
     Team,
     User,
     UserSession,
@@ -70,7 +70,12 @@ def export_my_data(user_id: int) -> dict[str, Any]:
         "signed_in_sessions": _rows(
             UserSession, UserSession.user_id == user_id, skip=("user_id", "token_hash")
         ),
-        "unsuccessful_sign_ins": _rows(LoginAttempt, LoginAttempt.account == user.email, skip=("id",)),
+        "recent_sign_in_attempts": _rows(
+            SignInCounter,
+            SignInCounter.scope == "account",
+            SignInCounter.key == user.email,
+            skip=("scope", "key"),
+        ),
         "audit_entries_about_you": _rows(
             AuditEvent, or_(AuditEvent.subject == f"user:{user_id}", AuditEvent.actor_id == user_id)
         ),

@@ -9,23 +9,25 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from tilearn.eventlog import log_event_on_commit
+from tilearn.eventlog import log_event, log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import (
     ROLES,
     DraftAnswers,
-    LoginAttempt,
     ModuleProgress,
+    PasswordLink,
     Pause,
     QuestionResult,
     QuizAttempt,
     ReflectionEntry,
     SectionDeferral,
     SectionView,
+    SignInCounter,
     Team,
     TeamManager,
     User,
@@ -39,7 +41,6 @@ from tilearn.services.teams import TeamError, clean_level, get_team
 
 EMAIL = re.compile(r"^[^@\s\"',;<>]+@[^@\s\"',;<>]+\.[^@\s\"',;<>.]+$")
 MAX_NAME, MAX_EMAIL = 200, 254
-MIN_PASSWORD, MAX_PASSWORD = 12, 200
 #: what a person did while learning; erasing them deletes all of it
 PRIVATE_DATA = (
     SectionView,
@@ -71,14 +72,22 @@ class PeoplePage:
     pages: int
 
 
+@dataclass(frozen=True)
+class PasswordLinkMade:
+    """A new set-password link's token (shown once, never stored) and when it stops working."""
+
+    token: str
+    expires_at: datetime
+
+
 def unusable_password() -> str:
-    """A password hash nothing matches: the person cannot sign in until an admin sets a password."""
-    return "!" + secrets.token_urlsafe(24)
+    """A password hash nothing matches: the person cannot sign in until they set a password."""
+    return accounts.UNUSABLE_PREFIX + secrets.token_urlsafe(24)
 
 
 def has_password(user: User) -> bool:
-    """False until an admin has set a password for the person."""
-    return not user.password_hash.startswith("!")
+    """False until the person has set a password (from a link an admin gave them)."""
+    return accounts.has_usable_password(user.password_hash)
 
 
 def email_problem(email: str) -> str | None:
@@ -162,7 +171,7 @@ def create_person(
     team_id: int | None = None,
     expected_level: str | None = None,
 ) -> User:
-    """Add a person with no usable password yet (an admin sets one); audited as user.created."""
+    """Add a person with no usable password yet (they set one from a link); audited as user.created."""
     user = User(
         name=_clean_name(name),
         email=_clean_email(email),
@@ -235,6 +244,7 @@ def disable_person(actor_id: int, user_id: int) -> User:
         user.disabled_at = utcnow()
         record_event(actor_id, "user.disabled", f"user:{user.id}")
     _end_sessions(user.id)
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
     db.session.commit()
     return user
 
@@ -249,13 +259,37 @@ def enable_person(actor_id: int, user_id: int) -> User:
     return user
 
 
-def set_password(actor_id: int, user_id: int, password: str) -> None:
-    """Give a person a new password and end every session they have; the password is never logged."""
-    if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
-        raise PersonError("password", f"Enter a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+def create_password_link(actor_id: int | None, user_id: int) -> PasswordLinkMade:
+    """A one-time link for the person to set their own password; any earlier link stops working.
+
+    Audited as user.password_link_created (no actor: the command line); the token is returned
+    once and never stored or logged.
+    """
     user = _living(user_id)
-    record_event(actor_id, "user.password_set", f"user:{user.id}")
-    accounts.change_password(user, password)  # commits the audit entry with the new password
+    if user.disabled_at is not None:
+        raise PersonError("", "This person is disabled: enable them first, then make a link")
+    token, expires_at = accounts.make_password_link(user.id)
+    record_event(actor_id, "user.password_link_created", f"user:{user.id}")
+    db.session.commit()
+    log_event("password_link.created", actor_id, subject=f"user:{user.id}")
+    return PasswordLinkMade(token, expires_at)
+
+
+def lift_sign_in_lock(actor_id: int, scope: str, key: str) -> bool:
+    """Let a paused account or address try to sign in again now; audited as sign_in.lock_lifted."""
+    if scope not in (accounts.ACCOUNT, accounts.ADDRESS):
+        raise PersonError("", "That is not a sign-in pause this site keeps")
+    key = key.strip().lower()[:254] if scope == accounts.ACCOUNT else key.strip()[:64]
+    if not accounts.clear_sign_in_lock(scope, key):
+        return False
+    subject = f"address:{key}"
+    if scope == accounts.ACCOUNT:
+        user_id = db.session.scalar(select(User.id).where(User.email == key))
+        subject = f"user:{user_id}" if user_id is not None else "account:not-on-the-site"
+    record_event(actor_id, "sign_in.lock_lifted", subject)
+    db.session.commit()
+    log_event("sign_in.lock_lifted", actor_id, scope=scope, subject=subject)
+    return True
 
 
 def erase_person(actor_id: int, user_id: int) -> None:
@@ -267,7 +301,10 @@ def erase_person(actor_id: int, user_id: int) -> None:
         db.session.execute(delete(model).where(model.user_id == user.id))
     _end_sessions(user.id)
     db.session.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.account == user.email))
+    db.session.execute(
+        delete(SignInCounter).where(SignInCounter.scope == accounts.ACCOUNT, SignInCounter.key == user.email)
+    )
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
     now = utcnow()
     user.role_rows.clear()
     user.name = f"Erased person {user.id}"
@@ -314,6 +351,14 @@ def people_with_role(role: str) -> list[User]:
             .order_by(func.lower(User.name), User.id)
         )
     )
+
+
+def people_by_email(emails: Iterable[str]) -> dict[str, User]:
+    """The people with these e-mail addresses, by address (addresses nobody has are left out)."""
+    wanted = list(dict.fromkeys(emails))
+    if not wanted:
+        return {}
+    return {user.email: user for user in db.session.scalars(select(User).where(User.email.in_(wanted)))}
 
 
 def names_of(user_ids: Iterable[int]) -> dict[int, str]:

@@ -7,12 +7,14 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tilearn.extensions import db
 from tilearn.models import ROLES, Team, User, UserRole
+from tilearn.services.accounts import make_password_link
 from tilearn.services.audit import record_event
 from tilearn.services.organisation import current_scheme
 from tilearn.services.people import MAX_NAME, email_problem, unusable_password
@@ -28,6 +30,17 @@ class ImportRejected(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the file")
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportedPerson:
+    """Someone an import added, with the one-time link to set their password (shown once, never stored)."""
+
+    user_id: int
+    name: str
+    email: str
+    link_token: str
+    link_expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -148,15 +161,17 @@ def _existing_emails(seen: dict[str, int]) -> list[tuple[int, str]]:
     return [(seen[email], f'email "{email}" already belongs to someone on the site') for email in taken]
 
 
-def import_people_csv(actor_id: int, text: str) -> int:
+def import_people_csv(actor_id: int, text: str) -> list[ImportedPerson]:
     """Add everyone in a CSV (name, email, team, role, expected level) in one transaction.
 
     Every row is checked first; if any is bad, ImportRejected lists them all and nothing is added.
-    Unknown teams are created. New people cannot sign in until an admin sets their password.
+    Unknown teams are created. Each new person gets a one-time link to set their own password:
+    the tokens are returned (for the admin to hand over) and only their hashes are kept.
     """
     rows = read_people_csv(text)
     teams = {team.name.lower(): team for team in db.session.scalars(select(Team))}
     new_teams: list[Team] = []
+    users: list[User] = []
     for row in rows:
         if row.team and row.team.lower() not in teams:
             teams[row.team.lower()] = Team(name=row.team)
@@ -177,6 +192,11 @@ def import_people_csv(actor_id: int, text: str) -> int:
             )
             user.role_rows = [UserRole(role=role) for role in row.roles]
             db.session.add(user)
+            users.append(user)
+        db.session.flush()
+        added = [
+            ImportedPerson(user.id, user.name, user.email, *make_password_link(user.id)) for user in users
+        ]
         detail = f"added {len(rows)} people and {len(new_teams)} new teams"
         record_event(actor_id, "users.imported", "users", detail, count=len(rows))
         db.session.commit()
@@ -185,4 +205,4 @@ def import_people_csv(actor_id: int, text: str) -> int:
         raise ImportRejected(
             ["Someone added one of these people or teams at the same moment. Nothing was imported: try again"]
         ) from None
-    return len(rows)
+    return added

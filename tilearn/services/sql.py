@@ -29,3 +29,8 @@ def upsert(model: type, keys: tuple[str, ...], **values: Any) -> None:
     statement = _insert(model).values(**values)
     updates = {name: statement.excluded[name] for name in values if name not in keys}
     db.session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates))
+
+
+def insert_for(model: type) -> Any:
+    """An INSERT for the session's database that supports ON CONFLICT and RETURNING."""
+    return _insert(model)

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+import urllib.parse
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -12,15 +26,17 @@ from wtforms import (
 
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, User
-from tilearn.services import people, people_import, teams
+from tilearn.services import accounts, people, people_import, teams
 from tilearn.services.audit import recent_events
 from tilearn.services.certificates import revoke_record
+from tilearn.services.mail import LinkLetter, mail_enabled, send_password_links
 from tilearn.services.organisation import current_scheme, current_settings, update_settings
+from tilearn.services.report_csv import safe_cell
 from tilearn.web.access import roles_required
 from tilearn.web.admin_forms import (
     ActionForm,
     ImportForm,
-    PasswordForm,
+    LockForm,
     PersonForm,
     RevokeForm,
     SettingsForm,
@@ -68,16 +84,27 @@ def _person_or_404(user_id: int, living: bool = False) -> User:
     return person
 
 
-def _edit_page(person: User, form: PersonForm, password_form: PasswordForm):
+def _limits() -> dict:
+    return accounts.sign_in_limits(current_app.config)
+
+
+def _edit_page(person: User, form: PersonForm, new_link: dict | None = None):
     return render_template(
         "admin/person.html",
         person=person,
         form=form,
-        password_form=password_form,
         has_password=people.has_password(person),
         team=teams.get_team(person.team_id) if person.team_id else None,
         scheme=current_scheme(),
+        lock=accounts.sign_in_lock(accounts.ACCOUNT, person.email, _limits()),
+        link_expires_at=None if new_link else accounts.password_link_expiry(person.id),
+        new_link=new_link,
+        mail_enabled=mail_enabled(),
     )
+
+
+def _link_url(token: str) -> str:
+    return url_for("auth.set_password", token=token, _external=True)
 
 
 @bp.get("/")
@@ -93,7 +120,16 @@ def people_list():
     """Everyone, searchable by name or email, a page at a time."""
     search = request.args.get("q", "")[:200]
     found = people.find_people(search, request.args.get("page", 1, type=int), PAGE_SIZE)
-    return render_template("admin/people.html", found=found, search=search, has_password=people.has_password)
+    locks = accounts.sign_in_locks(_limits())
+    holders = people.people_by_email(lock.key for lock in locks if lock.scope == accounts.ACCOUNT)
+    return render_template(
+        "admin/people.html",
+        found=found,
+        search=search,
+        has_password=people.has_password,
+        locks=locks,
+        holders=holders,
+    )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -114,7 +150,10 @@ def add_person():
         except people.PersonError as error:
             _show_error(form, error)
         else:
-            flash(f"{person.name} has been added. Now set a password for them below.", "success")
+            flash(
+                f"{person.name} has been added. Now create a link for them to set their password, below.",
+                "success",
+            )
             return redirect(url_for("admin.edit_person", user_id=person.id))
     return render_template("admin/person_new.html", form=form)
 
@@ -142,24 +181,49 @@ def edit_person(user_id: int):
         else:
             flash("The changes have been saved.", "success")
             return redirect(url_for("admin.edit_person", user_id=person.id))
-    return _edit_page(person, form, PasswordForm(formdata=None))
+    return _edit_page(person, form)
 
 
-@bp.post("/people/<int:user_id>/password")
+@bp.post("/people/<int:user_id>/password-link")
 @roles_required("admin")
-def set_password(user_id: int):
-    """Set a person's password; every session they have ends."""
+def create_password_link(user_id: int):
+    """Make a one-time link for the person to set their own password; show it once, e-mail it if set up."""
     person = _person_or_404(user_id, living=True)
-    form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            people.set_password(current_user.id, person.id, form.password.data)
-        except people.PersonError as error:
-            _show_error(form, error)
-        else:
-            flash("The new password is set. Give it to them in person or by phone.", "success")
-            return redirect(url_for("admin.edit_person", user_id=person.id))
-    return _edit_page(person, _person_form(person, formdata=None), form)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        made = people.create_password_link(current_user.id, person.id)
+    except people.PersonError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.edit_person", user_id=person.id))
+    link = _link_url(made.token)
+    letter = LinkLetter(person.id, person.name, person.email, link, made.expires_at)
+    emailed = send_password_links([letter], current_settings().name) == 1
+    new_link = {"url": link, "expires_at": made.expires_at, "emailed": emailed}
+    return _edit_page(person, _person_form(person, formdata=None), new_link)
+
+
+@bp.post("/sign-in-locks/lift")
+@roles_required("admin")
+def lift_lock():
+    """Let a paused account or address try to sign in again now."""
+    form = LockForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = url_for("admin.people_list")
+    if form.user_id.data and form.user_id.data.isdigit():
+        back = url_for("admin.edit_person", user_id=int(form.user_id.data))
+    try:
+        lifted = people.lift_sign_in_lock(current_user.id, form.scope.data, form.key.data)
+    except people.PersonError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    who = "They" if form.scope.data == accounts.ACCOUNT else "People at that network address"
+    if lifted:
+        flash(f"{who} can try to sign in again now.", "success")
+    else:
+        flash("That pause had already ended: nothing needed lifting.", "success")
+    return redirect(back)
 
 
 def _change_access(user_id: int, change, done: str):
@@ -219,14 +283,39 @@ def import_people():
         except people_import.ImportRejected as rejected:
             field.errors = [*field.errors, *rejected.problems]
         else:
-            flash(
-                f"{added} {'person' if added == 1 else 'people'} added. Set each one's password.", "success"
-            )
-            return redirect(url_for("admin.people_list"))
+            return _import_done(added)
     levels = [level.key for level in current_scheme().levels]
     return render_template(
         "admin/import.html", form=form, columns=people_import.IMPORT_COLUMNS, levels=levels
     )
+
+
+def _import_done(added: list[people_import.ImportedPerson]):
+    """The import's answer: the new people's set-password links, in this response only.
+
+    The raw tokens exist only now (just their hashes are kept), so the CSV of links is built
+    into this page as a download (a data: link) and never stored, cached or sent again.
+    """
+    letters = [
+        LinkLetter(p.user_id, p.name, p.email, _link_url(p.link_token), p.link_expires_at) for p in added
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "email", "link"])
+    writer.writerows([safe_cell(letter.name), safe_cell(letter.email), letter.link] for letter in letters)
+    links_csv = buffer.getvalue()
+    emailed = send_password_links(letters, current_settings().name)
+    page = render_template(
+        "admin/import_done.html",
+        added=len(added),
+        links_csv=links_csv,
+        download_href="data:text/csv;charset=utf-8," + urllib.parse.quote("\ufeff" + links_csv),
+        expires_at=min(letter.expires_at for letter in letters),
+        emailed=emailed,
+    )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _team_form(team: Team | None) -> TeamForm:

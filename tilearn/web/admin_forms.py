@@ -8,7 +8,6 @@ from wtforms import (
     EmailField,
     Field,
     HiddenField,
-    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -16,10 +15,9 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from tilearn.models import ROLES
-from tilearn.services import people
 
 ROLE_LABELS = {"learner": "Learner", "trainer": "Trainer", "manager": "Manager", "admin": "Admin"}
 
@@ -38,24 +36,17 @@ class PersonForm(FlaskForm):
     expected_level = SelectField("Expected level")
 
 
-class PasswordForm(FlaskForm):
-    """A new password an admin sets and gives to the person."""
-
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired("Enter a new password"),
-            Length(
-                people.MIN_PASSWORD,
-                people.MAX_PASSWORD,
-                f"Enter a password of {people.MIN_PASSWORD} to {people.MAX_PASSWORD} characters",
-            ),
-        ],
-    )
-
-
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class LockForm(FlaskForm):
+    """Which sign-in pause to lift: an account (e-mail address) or a network address."""
+
+    scope = HiddenField(validators=[DataRequired(), AnyOf(["account", "address"])])
+    key = HiddenField(validators=[DataRequired(), Length(max=254)])
+    #: the person whose page the button is on, to go back to
+    user_id = HiddenField()
 
 
 class ImportForm(FlaskForm):

@@ -1,12 +1,23 @@
-"""Signing in and out."""
+"""Signing in and out, changing your own password, and setting it from a one-time link."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from tilearn.security import is_safe_next
 from tilearn.services import accounts
@@ -14,9 +25,11 @@ from tilearn.services import accounts
 bp = Blueprint("auth", __name__)
 REFUSED = "The email address or password is not right. Check them and try again."
 THROTTLED = (
-    "There have been several unsuccessful attempts to sign in. For your security, "
-    "please wait 15 minutes and try again, or ask your administrator for help."
+    "There have been several unsuccessful attempts to sign in. For your security, signing in is "
+    "paused for a while. You can try again in {wait}, or ask your administrator for help."
 )
+NOT_THE_SAME = "The two new passwords are not the same. Type it again."
+LINK_UNUSABLE = "This link has already been used or has expired"
 
 
 class SignInForm(FlaskForm):
@@ -29,6 +42,28 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device for 14 days")
 
 
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Enter a new password"), Length(max=accounts.MAX_PASSWORD + 1)],
+    )
+    new_password_again = PasswordField(
+        "New password again",
+        validators=[DataRequired("Type the new password again"), EqualTo("new_password", NOT_THE_SAME)],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then a new one typed twice."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password"), Length(max=accounts.MAX_PASSWORD)],
+    )
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Show the sign-in form and sign the person in."""
@@ -37,17 +72,16 @@ def sign_in():
     form = SignInForm()
     next_page = request.args.get("next")
     if form.validate_on_submit():
-        limits = {
-            "per_account": current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-            "per_address": current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-            "window": current_app.config["LOGIN_LIMIT_WINDOW"],
-        }
+        limits = accounts.sign_in_limits(current_app.config)
         try:
             user = accounts.authenticate(
                 form.email.data, form.password.data, request.remote_addr or "", limits
             )
         except accounts.SignInRefused as refused:
-            form.email.errors = [THROTTLED if refused.throttled else REFUSED]
+            throttled = refused.throttled and refused.retry_at is not None
+            form.email.errors = (
+                [THROTTLED.format(wait=accounts.wait_in_words(refused.retry_at))] if throttled else [REFUSED]
+            )
         else:
             lifetime = current_app.config[
                 "REMEMBER_COOKIE_DURATION" if form.remember.data else "PERMANENT_SESSION_LIFETIME"
@@ -69,3 +103,64 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+def _show_password_error(form: FlaskForm, error: accounts.PasswordError) -> None:
+    field = getattr(form, error.field)
+    field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change your own password: asks the current one; your other sessions end, this one stays."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
+                current_user.get_id(),
+                accounts.sign_in_limits(current_app.config),
+            )
+        except accounts.PasswordError as error:
+            _show_password_error(form, error)
+        else:
+            flash(
+                "Your password has been changed. Anywhere else you were signed in, you have been signed out.",
+                "success",
+            )
+            return redirect(url_for("learn.my_learning"))
+    return render_template("auth/change_password.html", form=form)
+
+
+def _private(body: str, status: int = 200) -> Response:
+    """A page that must not be cached: its address holds a set-password token."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose your password from the one-time link an admin gave you; then sign in with it."""
+    person = accounts.person_for_link(token)
+    if person is None:
+        return _private(render_template("auth/link_unusable.html"), 404)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_with_link(token, form.new_password.data)
+        except accounts.LinkUnusable:
+            return _private(render_template("auth/link_unusable.html"), 404)
+        except accounts.PasswordError as error:
+            _show_password_error(form, error)
+        else:
+            if current_user.is_authenticated:  # someone else was signed in on this browser
+                accounts.end_session(current_user.get_id())
+                logout_user()
+                session.clear()
+            flash("Your password is set. Sign in with your email address and your new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return _private(render_template("auth/set_password.html", form=form, person=person))
