@@ -228,6 +228,8 @@ def test_verify_pages_are_not_indexed(client):
 def test_an_admin_can_open_a_learner_who_has_no_team(client, make_user, sign_in):
     learner = make_user("learner", name="Nobody's Team")
     sign_in(make_user("admin"))
+    person = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    assert f'href="/manage/learners/{learner.id}"' in person
     response = client.get(f"/manage/learners/{learner.id}")
     assert response.status_code == 200
     assert "Nobody" in response.get_data(as_text=True)
