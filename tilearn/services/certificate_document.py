@@ -57,7 +57,7 @@ FALLBACK_FONTS = (
     noto("noto-naskh-arabic", "NaskhArabic"),  # Arabic, Urdu, Persian, Pashto, Kurdish
     noto("noto-sans-hebrew", "SansHebrew"),
     noto("noto-sans-devanagari", "SansDevanagari"),  # Hindi, Marathi, Nepali
-    noto("noto-sans-bengali", "SansBengali"),  # Bengali (Bangla), Assamese, Sylheti written in Bengali
+    noto("noto-sans-bengali", "SansBengali"),  # Bengali (Bangla), Assamese
     noto("noto-sans-gurmukhi", "SansGurmukhi"),  # Punjabi
     noto("noto-sans-gujarati", "SansGujarati"),
     noto("noto-sans-tamil", "SansTamil"),
@@ -106,8 +106,7 @@ def within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
 
 def characters(font: FontFile) -> uharfbuzz.Set:
     """The code points a font's regular file has glyphs for (its cmap, read by HarfBuzz)."""
-    with font.path.open("rb") as stream:
-        return uharfbuzz.Face(uharfbuzz.Blob(stream.read())).unicodes
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font.path))).unicodes
 
 
 @dataclass(frozen=True)
