@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -10,6 +11,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -21,7 +23,7 @@ from tests.web.test_journey import attempt_key
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, User
 from tilearn.models.types import utcnow
-from tilearn.services import certificates
+from tilearn.services import certificate_document, certificates
 
 MODULE = "/learn/worked-example"
 
@@ -348,10 +350,78 @@ def test_the_pdf_library_and_fonts_are_loaded_only_when_a_certificate_is_made(tm
         "import sys; from pathlib import Path; from tests.conftest import base_config; "
         "from tilearn import create_app; "
         f"create_app(base_config(Path({str(tmp_path)!r}), 'sqlite://')); "
-        "print(sorted(m for m in ('fpdf', 'fontTools', 'uharfbuzz', 'segno', 'manimgx_fonts', "
-        "'paperang_p2_fonts_cjk') if m in sys.modules))"
+        "print(sorted(m for m in ('fpdf', 'fontTools', 'uharfbuzz', 'segno', "
+        "'tilearn.services.certificate_document') if m in sys.modules))"
     )
     run = subprocess.run(
         [sys.executable, "-c", started], cwd=HERE.parent, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "[]"
+
+
+def test_an_emoji_prints_as_a_plain_replacement_character(app, client, holder, caplog):
+    # No emoji font is shipped: each emoji, or emoji sequence, prints as U+FFFD and is logged.
+    name = "Sam 🌈 Jones 👨‍👩‍👧 🇬🇧 👍🏽"
+    _pdf, text = certificate_for(app, client, holder, name)
+    assert "Sam \ufffd Jones \ufffd \ufffd \ufffd" in text.split("\n")
+    assert "?" not in text
+    assert "U+1F308" in caplog.text and "printed as U+FFFD" in caplog.text
+
+
+#: a name in each script a shipped font is there for, and the font it needs
+SCRIPTS = {
+    "Ζωή Παπαδοπούλου Ольга Іваненко Nguyễn Thị Hương": None,
+    "عمران خان ٹڈڑںے": "noto-naskh-arabic",
+    "שרה לוי": "noto-sans-hebrew",
+    "प्रिया शर्मा": "noto-sans-devanagari",
+    "সুমাইয়া বেগম": "noto-sans-bengali",
+    "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ": "noto-sans-gurmukhi",
+    "ગીતા પટેલ": "noto-sans-gujarati",
+    "தமிழ்செல்வி": "noto-sans-tamil",
+    "สมชาย ใจดี": "noto-sans-thai",
+    "王秀英 김민준 さくら": "droid-sans-fallback",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_each_shipped_script_has_its_font(name):
+    choice = certificate_document.fonts_for(name)
+    assert [font.family for font in choice.fallbacks] == ([SCRIPTS[name]] if SCRIPTS[name] else [])
+    assert not choice.uncovered
+
+
+FONTS = HERE.parent / "tilearn" / "fonts"
+
+
+def listed_fonts() -> dict[str, tuple[int, str]]:
+    """The font files tilearn/fonts/README.md lists: name to (bytes, SHA-256)."""
+    rows = re.findall(
+        r"^\| (\S+\.ttf) \| ([\d,]+) \| ([0-9a-f]{64}) \|", (FONTS / "README.md").read_text(), re.MULTILINE
+    )
+    return {name: (int(size.replace(",", "")), sha256) for name, size, sha256 in rows}
+
+
+def test_every_font_file_is_listed_with_its_sha256():
+    listed = listed_fonts()
+    assert len(listed) >= 10
+    assert sorted(listed) == sorted(path.name for path in FONTS.iterdir() if path.suffix == ".ttf")
+    for name, (size, sha256) in listed.items():
+        data = (FONTS / name).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (size, sha256), name
+    for licence in ("fonts-noto-core.copyright", "fonts-droid-fallback.copyright", "Apache-2.0.txt"):
+        assert (FONTS / licence).stat().st_size > 1000, licence
+
+
+def test_the_certificate_uses_only_the_fonts_in_tilearn_fonts():
+    listed = listed_fonts()
+    fonts = (certificate_document.MAIN_FONT, *certificate_document.FALLBACK_FONTS)
+    for font in fonts:
+        for path in font.paths:
+            assert Path(str(path)).resolve().parent == FONTS.resolve() and path.name in listed, path
+    # A certificate needing every fallback font loads only files from tilearn/fonts.
+    choice = certificate_document.fonts_for("".join(SCRIPTS) + "→")
+    assert choice.fallbacks == list(certificate_document.FALLBACK_FONTS)
+    pdf = certificate_document.CertificatePDF(choice.fallbacks)
+    loaded = {Path(str(font.ttffile)).resolve() for font in pdf.fonts.values()}
+    assert loaded == {Path(str(path)).resolve() for font in fonts for path in font.paths}
+    assert all(path.parent == FONTS.resolve() for path in loaded)

@@ -1,58 +1,96 @@
-"""The certificate as a PDF: Noto fonts for any script, shaped text, and a name that always fits.
+"""The certificate as a PDF: fonts shipped in tilearn/fonts for most scripts, shaped text, a name that fits.
 
-Imported only when a certificate PDF is made: fpdf2, fontTools and segno add to every start-up otherwise.
+Imported only when a certificate PDF is made: fpdf2 (with fontTools), uharfbuzz and segno add to every
+start-up otherwise.
 """
 
 from __future__ import annotations
 
-import tempfile
+import logging
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import segno
-from fontTools import subset
-from fontTools.ttLib import TTFont
-from fontTools.varLib import instancer
+import uharfbuzz
 from fpdf import FPDF
 
 if TYPE_CHECKING:
     from tilearn.models import CompletionRecord
     from tilearn.services.certificates import RecordStatus
 
-#: Noto Sans and Noto Sans for the scripts it lacks, as Noto publishes them (manimgx-fonts, OFL)
-NOTO = files("manimgx_fonts")
-#: WenQuanYi Micro Hei (paperang-p2-fonts-cjk): Chinese, Japanese and Korean in 5 MB, not Noto's 33 MB
-CJK = files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+log = logging.getLogger("tilearn.certificates")
+#: the font files, unmodified from Debian's packages: see tilearn/fonts/README.md
+FONTS = files("tilearn") / "fonts"
 
 
 @dataclass(frozen=True)
 class FontFile:
-    """A font file fpdf2 can embed: its family name there, the file, and its number in a collection."""
+    """A font fpdf2 can embed: its family name there, and its files in tilearn/fonts (bold, if any)."""
 
     family: str
-    path: Traversable
-    number: int = 0
+    regular: str
+    bold: str | None = None
+
+    @property
+    def path(self) -> Traversable:
+        """The regular font file."""
+        return FONTS / self.regular
+
+    @property
+    def paths(self) -> list[Traversable]:
+        """Every file of the font, regular first."""
+        return [FONTS / name for name in (self.regular, self.bold) if name]
+
+
+def noto(family: str, name: str, bold: bool = True) -> FontFile:
+    """A Noto font from Debian's fonts-noto-core: Noto<name>-Regular.ttf, and -Bold.ttf if bold."""
+    return FontFile(family, f"Noto{name}-Regular.ttf", f"Noto{name}-Bold.ttf" if bold else None)
 
 
 #: every line is set in this: Latin (with Welsh ŵ ŷ and Polish ł), Greek, Cyrillic and Vietnamese
-MAIN_FONT = FontFile("noto-sans", NOTO / "NotoSans[wght].ttf")
-#: tried in this order for any character Noto Sans lacks. Emoji are drawn in black and white, and a
-#: sequence (a family, a rainbow flag) as its separate emoji: fpdf2 shapes each font's run on its own,
-#: and the joiner between them is in Noto Sans.
+MAIN_FONT = noto("noto-sans", "Sans")
+#: tried in this order for any character Noto Sans lacks. A fallback without a bold is used for bold
+#: text too (Noto Sans Symbols; Chinese, Japanese and Korean stay regular).
 FALLBACK_FONTS = (
-    *(
-        FontFile(f"noto-sans-{script.lower()}", NOTO / f"NotoSans{script}[wght].ttf")
-        for script in (
-            "Arabic Hebrew Armenian Georgian Ethiopic Devanagari Bengali Gurmukhi Gujarati Oriya Tamil "
-            "Telugu Kannada Malayalam Sinhala Thai Lao Khmer Myanmar Symbols"
-        ).split()
-    ),
-    FontFile("noto-emoji", NOTO / "NotoEmoji[wght].ttf"),
-    FontFile("wenquanyi-micro-hei", CJK),
+    noto("noto-naskh-arabic", "NaskhArabic"),  # Arabic, Urdu, Persian, Pashto, Kurdish
+    noto("noto-sans-hebrew", "SansHebrew"),
+    noto("noto-sans-devanagari", "SansDevanagari"),  # Hindi, Marathi, Nepali
+    noto("noto-sans-bengali", "SansBengali"),  # Bengali (Bangla), Assamese
+    noto("noto-sans-gurmukhi", "SansGurmukhi"),  # Punjabi
+    noto("noto-sans-gujarati", "SansGujarati"),
+    noto("noto-sans-tamil", "SansTamil"),
+    noto("noto-sans-thai", "SansThai"),
+    noto("noto-sans-symbols", "SansSymbols", bold=False),
+    #: Chinese, Japanese and Korean: all 20,902 CJK Unified Ideographs of Unicode 4, Hangul, kana
+    FontFile("droid-sans-fallback", "DroidSansFallback.ttf"),
 )
+#: printed for a character no font has (an emoji, a script not shipped), so it is plainly missing
+REPLACEMENT = "\ufffd"
+#: Unicode's default-ignorable code points (joiners, variation selectors, bidi marks, tags): HarfBuzz
+#: draws nothing for them, so they are never "missing"
+IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+ZWJ, KEYCAP = 0x200D, 0x20E3
+SKIN_TONES, REGIONAL_INDICATORS = (0x1F3FB, 0x1F3FF), (0x1F1E6, 0x1F1FF)
 #: points: the name's size, the smallest it is set on one line, and the smallest of anything
 NAME_SIZE, NAME_ONE_LINE_FLOOR, SMALLEST = 22.0, 14.0, 7.0
 INK, BLUE = (11, 12, 12), (29, 112, 184)
@@ -61,59 +99,84 @@ WIDTH = 257  #: millimetres of text from the left margin (20 mm) to the right on
 POINT = 25.4 / 72  #: in millimetres
 
 
-def characters(path: Traversable, number: int = 0) -> set[int]:
-    """The code points a font file has glyphs for (its cmap only is read)."""
-    with path.open("rb") as stream:
-        return set(TTFont(stream, fontNumber=number, lazy=True).getBestCmap())
+def within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    """Whether code is in one of the (first, last) ranges."""
+    return any(first <= code <= last for first, last in ranges)
 
 
-def fallbacks_for(text: str) -> list[FontFile]:
+def characters(font: FontFile) -> uharfbuzz.Set:
+    """The code points a font's regular file has glyphs for (its cmap, read by HarfBuzz)."""
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font.path))).unicodes
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """The fallback fonts a text needs, and the characters of it that no shipped font has."""
+
+    fallbacks: list[FontFile]
+    uncovered: frozenset[int]
+
+
+def fonts_for(text: str) -> FontChoice:
     """The fewest fallback fonts, in order, for the characters of text that Noto Sans lacks."""
-    missing = {ord(c) for c in text if not c.isspace()} - characters(MAIN_FONT.path)
+    needed = {ord(c) for c in text if not c.isspace() and not within(ord(c), IGNORABLE)}
+    main = characters(MAIN_FONT)
+    missing = {code for code in needed if code not in main}
     chosen = []
     for font in FALLBACK_FONTS:
         if not missing:
             break
-        covered = missing & characters(font.path, font.number)
+        has = characters(font)
+        covered = {code for code in missing if code in has}
         if covered:
             chosen.append(font)
             missing -= covered
-    return chosen
+    return FontChoice(chosen, frozenset(missing))
 
 
-def write_bold(font: FontFile, text: str, folder: Path) -> Path | None:
-    """The bold of a variable font, for the characters of text, as a file in folder (None if not variable).
+def printable(text: str, uncovered: frozenset[int]) -> str:
+    """text with each character no font has replaced by REPLACEMENT, once for an emoji sequence.
 
-    The shipped Noto fonts are variable fonts whose default is Regular. Cut down to the characters
-    first, a bold instance takes a few hundredths of a second; the whole font would take seconds.
+    A sequence (a family joined by zero-width joiners, a skin tone, a flag's two letters, a keycap,
+    a variation selector) becomes one REPLACEMENT, not one for each of its parts.
     """
-    options = subset.Options(notdef_outline=True, name_IDs=["*"])  # fontTools' features: all shaping needs
-    path = folder / f"{font.family}-bold.ttf"
-    with TTFont(str(font.path), fontNumber=font.number) as bold:
-        if "fvar" not in bold:
-            return None
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=text)
-        subsetter.subset(bold)
-        instancer.instantiateVariableFont(bold, {"wght": 700}, inplace=True, static=True)
-        bold.save(path)
-    return path
+    if not uncovered:
+        return text
+    out: list[str] = []
+    replacing = after_joiner = False
+    flag_letters = 0
+    for character in text:
+        code = ord(character)
+        regional = within(code, (REGIONAL_INDICATORS,))
+        if replacing and (
+            within(code, IGNORABLE)
+            or within(code, (SKIN_TONES,))
+            or code == KEYCAP
+            or (after_joiner and code in uncovered)
+            or (regional and flag_letters == 1)
+        ):
+            after_joiner = code == ZWJ
+            flag_letters = 2 if regional else flag_letters
+            continue
+        replacing = code in uncovered
+        after_joiner = False
+        flag_letters = 1 if regional and replacing else 0
+        out.append(REPLACEMENT if replacing else character)
+    return "".join(out)
 
 
 class CertificatePDF(FPDF):
     """fpdf2's FPDF with Noto Sans (regular and bold), fallbacks for other scripts, and text shaping."""
 
-    def __init__(self, text: str, folder: Path) -> None:
-        """An A4 landscape page with fonts for every character in text; folder holds the bold font."""
+    def __init__(self, fallbacks: list[FontFile]) -> None:
+        """An A4 landscape page with Noto Sans and the given fallback fonts, from tilearn/fonts only."""
         super().__init__(orientation="landscape", unit="mm", format="A4")
         self.set_auto_page_break(False)
         self.set_creator("tilearn")
-        fallbacks = fallbacks_for(text)
         for font in (MAIN_FONT, *fallbacks):
-            self.add_font(font.family, "", str(font.path), collection_font_number=font.number)
-            bold = write_bold(font, text, folder)
-            if bold is not None:
-                self.add_font(font.family, "B", str(bold))
+            self.add_font(font.family, "", str(font.path))
+            if font.bold:
+                self.add_font(font.family, "B", str(FONTS / font.bold))
         self.set_fallback_fonts([font.family for font in fallbacks], exact_match=False)
         self.set_text_shaping(True)  # HarfBuzz: Arabic joined and right to left, Indic scripts composed
         self.add_page()
@@ -175,25 +238,31 @@ def certificate_pdf(
         f"Verification code: {record.verification_code}",
     ]
     footer = f"Check this certificate, or scan the code: {verify_url}"
-    words = "\n".join([organisation, HEADING, holder, title, *details, footer])
-    with tempfile.TemporaryDirectory(prefix="tilearn-certificate-") as folder:
-        pdf = CertificatePDF(words, Path(folder))
-        pdf.set_title(f"Certificate: {title}")
-        pdf.set_author(organisation)
-        pdf.set_draw_color(*BLUE)
-        pdf.set_line_width(1.5)
-        pdf.rect(10, 10, 277, 190)
-        pdf.set_text_color(*INK)
-        pdf.line_at(20, 22, 8, organisation, size=14, bold=True)
-        pdf.line_at(20, 45, 14, HEADING, size=30, bold=True)
-        pdf.line_at(20, 66, 8, "This is to record that", size=14)
-        pdf.name_block(holder, x=20, y=76, width=257, height=18)
-        pdf.line_at(20, 96, 8, "completed the module", size=14)
-        pdf.use(18, bold=True)
-        pdf.set_xy(20, 106)
-        pdf.multi_cell(180, 9, title)
-        for number, line in enumerate(details):
-            pdf.line_at(20, 134 + 8 * number, 7, line, size=12)
-        pdf.qr_code(verify_url, left=212, top=118, size=60)
-        pdf.line_at(20, 186, 6, footer, size=10)
-        return bytes(pdf.output())
+    choice = fonts_for("\n".join([organisation, HEADING, holder, title, *details, footer]))
+    if choice.uncovered:
+        missing = ", ".join(f"U+{code:04X}" for code in sorted(choice.uncovered))
+        log.warning("certificate %s: no shipped font has %s; printed as U+FFFD", record.id, missing)
+
+    def shown(text: str) -> str:
+        return printable(text, choice.uncovered)
+
+    pdf = CertificatePDF(choice.fallbacks)
+    pdf.set_title(f"Certificate: {title}")
+    pdf.set_author(organisation)
+    pdf.set_draw_color(*BLUE)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_text_color(*INK)
+    pdf.line_at(20, 22, 8, shown(organisation), size=14, bold=True)
+    pdf.line_at(20, 45, 14, HEADING, size=30, bold=True)
+    pdf.line_at(20, 66, 8, "This is to record that", size=14)
+    pdf.name_block(shown(holder), x=20, y=76, width=257, height=18)
+    pdf.line_at(20, 96, 8, "completed the module", size=14)
+    pdf.use(18, bold=True)
+    pdf.set_xy(20, 106)
+    pdf.multi_cell(180, 9, shown(title))
+    for number, line in enumerate(details):
+        pdf.line_at(20, 134 + 8 * number, 7, shown(line), size=12)
+    pdf.qr_code(verify_url, left=212, top=118, size=60)
+    pdf.line_at(20, 186, 6, shown(footer), size=10)
+    return bytes(pdf.output())

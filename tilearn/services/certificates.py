@@ -203,7 +203,7 @@ def certificate_pdf(
     record: CompletionRecord, holder: str, organisation: str, verify_url: str, status: RecordStatus
 ) -> bytes:
     """A real PDF certificate: holder, module, level, version, dates, status and a QR code to verify."""
-    # Imported here, not at start-up: fpdf2, fontTools and segno add a tenth of a second to every start.
+    # Imported here, not at start-up: fpdf2 (with fontTools), uharfbuzz and segno add a tenth of a second.
     from tilearn.services import certificate_document
 
     return certificate_document.certificate_pdf(record, holder, organisation, verify_url, status)
