@@ -84,7 +84,7 @@ def test_role_change_revocation_import_and_password_are_logged_by_who_did_them(
         certificates.revoke_record(admin.id, record_id, "Issued in error")
         csv = "name,email,team,role,expected level\nImp,imp@example.org,,learner,\n"
         people_import.import_people_csv(admin.id, csv)
-        people.set_password(admin.id, learner.id, NEW_PASSWORD)
+        people.create_password_link(admin.id, learner.id)
     assert event_lines(events, "user.roles_changed") == [
         f"event=user.roles_changed user={admin.id} subject=user:{learner.id} roles=learner,manager"
     ]
@@ -95,8 +95,8 @@ def test_role_change_revocation_import_and_password_are_logged_by_who_did_them(
     assert event_lines(events, "users.imported") == [
         f"event=users.imported user={admin.id} subject=users count=1"
     ]
-    assert event_lines(events, "user.password_set") == [
-        f"event=user.password_set user={admin.id} subject=user:{learner.id}"
+    assert event_lines(events, "user.password_link_created") == [
+        f"event=user.password_link_created user={admin.id} subject=user:{learner.id}"
     ]
     for secret in (NEW_PASSWORD, "Issued in error", "imp@example.org", learner.email):
         assert secret not in events.text

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from tilearn.eventlog import log_event, log_event_on_commit
+from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import (
     ROLES,
@@ -270,8 +270,7 @@ def create_password_link(actor_id: int | None, user_id: int) -> PasswordLinkMade
         raise PersonError("", "This person is disabled: enable them first, then make a link")
     token, expires_at = accounts.make_password_link(user.id)
     record_event(actor_id, "user.password_link_created", f"user:{user.id}")
-    db.session.commit()
-    log_event("password_link.created", actor_id, subject=f"user:{user.id}")
+    db.session.commit()  # the audit entry is also logged, as event=user.password_link_created
     return PasswordLinkMade(token, expires_at)
 
 
@@ -286,9 +285,8 @@ def lift_sign_in_lock(actor_id: int, scope: str, key: str) -> bool:
     if scope == accounts.ACCOUNT:
         user_id = db.session.scalar(select(User.id).where(User.email == key))
         subject = f"user:{user_id}" if user_id is not None else "account:not-on-the-site"
-    record_event(actor_id, "sign_in.lock_lifted", subject)
-    db.session.commit()
-    log_event("sign_in.lock_lifted", actor_id, scope=scope, subject=subject)
+    record_event(actor_id, "sign_in.lock_lifted", subject, f"scope={scope}")
+    db.session.commit()  # the audit entry is also logged, as event=sign_in.lock_lifted
     return True
 
 
