@@ -54,7 +54,8 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
     record_id, code = the_record(live_server.app)
     with live_server.app.app_context():
         newcomer = people.create_person(admin.id, "Nia Newcomer", "nia.newcomer@example.org", ["learner"])
-        link = f"/set-password/{people.create_password_link(admin.id, newcomer.id).token}"
+        newcomer_id = newcomer.id
+        link = f"/set-password/{people.create_password_link(admin.id, newcomer_id).token}"
     wide = {}
 
     def check(*paths: str) -> None:
@@ -77,7 +78,7 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
         db.session.commit()
     sign_in_with_mouse(site, admin)
     check("/admin/", "/admin/people", "/admin/teams", "/admin/audit", "/admin/settings")
-    check(f"/admin/people/{learner.id}", "/admin/people/import", f"/admin/people/{newcomer.id}")
+    check(f"/admin/people/{learner.id}", "/admin/people/import", f"/admin/people/{newcomer_id}")
     site.follow(button(browser, "Create a set-password link").click, title="Nia Newcomer")
     assert "Give Nia Newcomer this link" in browser.page_source
     wide["the new link, shown once"] = sideways(browser)

@@ -74,7 +74,8 @@ def test_a_set_password_link_asks_twice_then_sends_the_person_to_sign_in(csrf_ap
     admin = make_user("admin")
     with csrf_app.app_context():
         person = people.create_person(admin.id, "Sam Patel", "sam@example.org", ["learner"])
-        made = people.create_password_link(admin.id, person.id)
+        person_id = person.id
+        made = people.create_password_link(admin.id, person_id)
     client = anonymous(csrf_app)
     url = f"/set-password/{made.token}"
     page = client.get(url).get_data(as_text=True)
@@ -101,7 +102,7 @@ def test_a_set_password_link_asks_twice_then_sends_the_person_to_sign_in(csrf_ap
     assert "This link has already been used or has expired" in text and "ask your administrator" in text
     assert client.post(url, data={"new_password": NEW, "new_password_again": NEW}).status_code in (400, 404)
     with csrf_app.app_context():
-        assert db.session.get(type(person), person.id).password_hash.startswith("scrypt:")
+        assert db.session.get(type(person), person_id).password_hash.startswith("scrypt:")
 
 
 def test_a_made_up_link_gets_the_same_kind_page(csrf_app):

@@ -106,7 +106,7 @@ def within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
 
 def characters(font: FontFile) -> uharfbuzz.Set:
     """The code points a font's regular file has glyphs for (its cmap, read by HarfBuzz)."""
-    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font.path))).unicodes
+    return uharfbuzz.Face(uharfbuzz.Blob(font.path.read_bytes())).unicodes  # read whole: no file left open
 
 
 @dataclass(frozen=True)
