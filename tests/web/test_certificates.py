@@ -423,5 +423,6 @@ def test_the_certificate_uses_only_the_fonts_in_tilearn_fonts():
     assert choice.fallbacks == list(certificate_document.FALLBACK_FONTS)
     pdf = certificate_document.CertificatePDF(choice.fallbacks)
     loaded = {Path(str(font.ttffile)).resolve() for font in pdf.fonts.values()}
+    pdf.close_fonts()
     assert loaded == {Path(str(path)).resolve() for font in fonts for path in font.paths}
     assert all(path.parent == FONTS.resolve() for path in loaded)

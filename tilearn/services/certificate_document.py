@@ -181,6 +181,12 @@ class CertificatePDF(FPDF):
         self.set_text_shaping(True)  # HarfBuzz: Arabic joined and right to left, Indic scripts composed
         self.add_page()
 
+    def close_fonts(self) -> None:
+        """Close every font file: fpdf2 closes only those it drew with, and only on output."""
+        for font in self.fonts.values():
+            if getattr(font, "ttfont", None) is not None:
+                font.ttfont.close()
+
     def use(self, size: float, bold: bool = False) -> None:
         """Noto Sans at size points, bold or regular (in bold, Chinese, Japanese and Korean stay regular)."""
         self.set_font(MAIN_FONT.family, "B" if bold else "", size)
@@ -265,4 +271,7 @@ def certificate_pdf(
         pdf.line_at(20, 134 + 8 * number, 7, shown(line), size=12)
     pdf.qr_code(verify_url, left=212, top=118, size=60)
     pdf.line_at(20, 186, 6, shown(footer), size=10)
-    return bytes(pdf.output())
+    try:
+        return bytes(pdf.output())
+    finally:
+        pdf.close_fonts()
