@@ -8,7 +8,7 @@ from sqlalchemy import func, inspect, select
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, ModuleProgress, User, UserRole, UserSession
 from tilearn.models.types import utcnow
-from tilearn.services import accounts, completion, people, progress, quizzes
+from tilearn.services import completion, passwords, people, progress, quizzes
 from tilearn.web.library_state import current_library
 
 FIRST = "47df045864f8"
@@ -79,7 +79,7 @@ def test_upgrading_to_sign_in_counters_and_password_links(app, make_user):
         tables = inspect(db.engine).get_table_names()
         assert "login_attempts" not in tables and {"sign_in_counters", "password_links"} <= set(tables)
         made = people.create_password_link(learner.id, learner.id)
-        assert accounts.person_for_link(made.token).id == learner.id
+        assert passwords.person_for_link(made.token).id == learner.id
 
 
 def test_the_models_match_the_migrations(app):

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from tests.conftest import PASSWORD
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, PasswordLink, SignInCounter, User, UserSession
-from tilearn.services import accounts, people
+from tilearn.services import accounts, passwords, people
 
 LIMITS = {"per_account": 100, "per_address": 100, "window": timedelta(minutes=15)}
 HOUR = timedelta(hours=1)
@@ -182,14 +182,14 @@ def test_refusals_are_logged_with_their_reason_and_nothing_secret(admin, make_us
     ],
 )
 def test_weak_passwords_are_refused_in_plain_words(ctx, password, message):
-    problem = accounts.password_problem(password, "Sam Patel", "spatel.work@example.org")
+    problem = passwords.password_problem(password, "Sam Patel", "spatel.work@example.org")
     assert problem is not None and message in problem
     assert "fail" not in problem.lower()
 
 
 def test_a_strong_password_is_accepted(ctx):
     for password in ("blue kettle wanders softly", "a-brand-new-password", "Tr0ub4dor&3xyz-q"):
-        assert accounts.password_problem(password, "Sam Patel", "spatel@example.org") is None
+        assert passwords.password_problem(password, "Sam Patel", "spatel@example.org") is None
 
 
 def test_changing_your_own_password_keeps_this_session_and_ends_the_others(ctx, make_user, caplog):
@@ -197,13 +197,13 @@ def test_changing_your_own_password_keeps_this_session_and_ends_the_others(ctx, 
     learner = db.session.get(User, make_user().id)
     mine = accounts.start_session(learner, HOUR)
     other = accounts.start_session(learner, HOUR)
-    with pytest.raises(accounts.PasswordError) as wrong:
-        accounts.change_own_password(learner, "not-it", "blue kettle wanders softly", mine, LIMITS)
+    with pytest.raises(passwords.PasswordError) as wrong:
+        passwords.change_own_password(learner, "not-it", "blue kettle wanders softly", mine, LIMITS)
     assert wrong.value.field == "current_password"
-    with pytest.raises(accounts.PasswordError) as weak:
-        accounts.change_own_password(learner, PASSWORD, "password1234", mine, LIMITS)
+    with pytest.raises(passwords.PasswordError) as weak:
+        passwords.change_own_password(learner, PASSWORD, "password1234", mine, LIMITS)
     assert weak.value.field == "new_password"
-    accounts.change_own_password(learner, PASSWORD, "blue kettle wanders softly", mine, LIMITS)
+    passwords.change_own_password(learner, PASSWORD, "blue kettle wanders softly", mine, LIMITS)
     assert accounts.load_session(mine) is not None and accounts.load_session(other) is None
     assert accounts.authenticate(learner.email, "blue kettle wanders softly", "10.0.0.1", LIMITS)
     assert f"event=password.changed user={learner.id}" in caplog.text
@@ -218,17 +218,17 @@ def test_a_set_password_link_is_random_hashed_single_use_and_lasts_seven_days(ad
     row = db.session.scalar(select(PasswordLink))
     assert row.token_hash == hashlib.sha256(made.token.encode()).hexdigest()
     assert row.expires_at - row.created_at == timedelta(days=7) == made.expires_at - row.created_at
-    assert accounts.person_for_link(made.token).id == person.id
+    assert passwords.person_for_link(made.token).id == person.id
     newer = people.create_password_link(admin.id, person.id)
-    assert accounts.person_for_link(made.token) is None  # a newer link replaces it
-    with pytest.raises(accounts.PasswordError) as weak:
-        accounts.set_password_with_link(newer.token, "password1234")
+    assert passwords.person_for_link(made.token) is None  # a newer link replaces it
+    with pytest.raises(passwords.PasswordError) as weak:
+        passwords.set_password_with_link(newer.token, "password1234")
     assert weak.value.field == "new_password"
-    assert accounts.person_for_link(newer.token) is not None  # a refused password does not use it up
-    accounts.set_password_with_link(newer.token, "blue kettle wanders softly")
-    assert accounts.person_for_link(newer.token) is None
-    with pytest.raises(accounts.LinkUnusable):
-        accounts.set_password_with_link(newer.token, "another good long phrase")
+    assert passwords.person_for_link(newer.token) is not None  # a refused password does not use it up
+    passwords.set_password_with_link(newer.token, "blue kettle wanders softly")
+    assert passwords.person_for_link(newer.token) is None
+    with pytest.raises(passwords.LinkUnusable):
+        passwords.set_password_with_link(newer.token, "another good long phrase")
     assert accounts.authenticate(person.email, "blue kettle wanders softly", "10.0.0.1", LIMITS)
     actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions.count("user.password_link_created") == 2
@@ -244,19 +244,19 @@ def test_an_expired_link_or_a_disabled_person_cannot_set_a_password(admin):
     made = people.create_password_link(admin.id, person.id)
     db.session.execute(update(PasswordLink).values(expires_at=accounts.utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    assert accounts.person_for_link(made.token) is None
-    with pytest.raises(accounts.LinkUnusable):
-        accounts.set_password_with_link(made.token, "blue kettle wanders softly")
+    assert passwords.person_for_link(made.token) is None
+    with pytest.raises(passwords.LinkUnusable):
+        passwords.set_password_with_link(made.token, "blue kettle wanders softly")
     again = people.create_password_link(admin.id, person.id)
     people.disable_person(admin.id, person.id)
-    assert accounts.person_for_link(again.token) is None
+    assert passwords.person_for_link(again.token) is None
 
 
 def test_setting_a_password_by_link_ends_every_session(admin, make_user):
     learner = make_user()
     token = accounts.start_session(db.session.get(User, learner.id), HOUR)
     made = people.create_password_link(admin.id, learner.id)
-    accounts.set_password_with_link(made.token, "blue kettle wanders softly")
+    passwords.set_password_with_link(made.token, "blue kettle wanders softly")
     assert accounts.load_session(token) is None
     assert db.session.scalar(select(UserSession).where(UserSession.user_id == learner.id)) is None
 
@@ -269,7 +269,7 @@ def test_the_command_line_prints_a_set_password_link_for_someone_locked_out(app,
     link = result.output.split("https://localhost", 1)[1].split()[0]
     assert link.startswith("/set-password/") and "7 days" in result.output
     with app.app_context():
-        assert accounts.person_for_link(link.rsplit("/", 1)[1]).id == admin.id
+        assert passwords.person_for_link(link.rsplit("/", 1)[1]).id == admin.id
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_link_created"))
         assert event.actor_id is None and event.subject == f"user:{admin.id}"
     other = runner.invoke(args=["people", "password-link", "nobody@example.org"])

@@ -20,7 +20,7 @@ from tilearn.models import (
     User,
     UserSession,
 )
-from tilearn.services import accounts, people, people_import, progress, quizzes, reflections, teams
+from tilearn.services import accounts, passwords, people, people_import, progress, quizzes, reflections, teams
 from tilearn.services.people import PersonError
 from tilearn.services.people_import import ImportRejected
 from tilearn.web.library_state import current_library
@@ -74,7 +74,7 @@ def test_a_good_file_is_imported_in_one_go(admin):
         ("Lee, Ash", "ash@example.org"),
     ]
     for person in added:  # each new person gets a link to set their own password
-        assert accounts.person_for_link(person.link_token).email == person.email
+        assert passwords.person_for_link(person.link_token).email == person.email
     assert count(PasswordLink) == 3
     sam = db.session.scalar(select(User).where(User.email == "sam.patel@example.org"))
     jo = db.session.scalar(select(User).where(User.email == "jo@example.org"))
@@ -210,7 +210,7 @@ def test_a_password_link_ends_sessions_and_no_secret_is_in_the_audit_log(admin, 
     token = accounts.start_session(db.session.get(User, learner.id), HOUR)
     made = people.create_password_link(admin.id, learner.id)
     secret = "correct-horse-" + secrets.token_hex(8)
-    accounts.set_password_with_link(made.token, secret)
+    passwords.set_password_with_link(made.token, secret)
     assert accounts.load_session(token) is None and can_sign_in(learner.email, secret)
     people.create_person(admin.id, "New", "new@example.org", ["learner"])
     imported = people_import.import_people_csv(admin.id, HEADER + "Imp,imp@example.org,,learner,\n")

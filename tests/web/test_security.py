@@ -12,7 +12,7 @@ from tilearn import create_app
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, QuizAttempt, ReflectionEntry, SignInCounter, User
 from tilearn.models.types import utcnow
-from tilearn.services import accounts
+from tilearn.services import accounts, passwords
 
 SECTION = "/learn/worked-example/harder-day"
 
@@ -112,7 +112,7 @@ def test_password_change_and_disabling_take_effect_on_the_next_request(app, make
     with app.app_context():
         limits = accounts.sign_in_limits(app.config)
         user = db.session.get(User, learner.id)
-        accounts.change_own_password(user, PASSWORD, "a-new-long-password", None, limits)
+        passwords.change_own_password(user, PASSWORD, "a-new-long-password", None, limits)
     assert first.get("/").status_code == 302 and second.get("/").status_code == 302
     first.post("/sign-in", data={"email": learner.email, "password": "a-new-long-password"})
     assert first.get("/").status_code == 200

@@ -35,7 +35,7 @@ from tilearn.models import (
     UserSession,
 )
 from tilearn.models.types import utcnow
-from tilearn.services import accounts
+from tilearn.services import accounts, passwords
 from tilearn.services.audit import record_event
 from tilearn.services.teams import TeamError, clean_level, get_team
 
@@ -268,7 +268,7 @@ def create_password_link(actor_id: int | None, user_id: int) -> PasswordLinkMade
     user = _living(user_id)
     if user.disabled_at is not None:
         raise PersonError("", "This person is disabled: enable them first, then make a link")
-    token, expires_at = accounts.make_password_link(user.id)
+    token, expires_at = passwords.make_password_link(user.id)
     record_event(actor_id, "user.password_link_created", f"user:{user.id}")
     db.session.commit()  # the audit entry is also logged, as event=user.password_link_created
     return PasswordLinkMade(token, expires_at)

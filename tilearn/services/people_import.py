@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tilearn.extensions import db
 from tilearn.models import ROLES, Team, User, UserRole
-from tilearn.services.accounts import make_password_link
 from tilearn.services.audit import record_event
 from tilearn.services.organisation import current_scheme
+from tilearn.services.passwords import make_password_link
 from tilearn.services.people import MAX_NAME, email_problem, unusable_password
 
 #: the largest import accepted; bigger files are refused with a message, before any row is read

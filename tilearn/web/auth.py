@@ -20,7 +20,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tilearn.security import is_safe_next
-from tilearn.services import accounts
+from tilearn.services import accounts, passwords
 
 bp = Blueprint("auth", __name__)
 REFUSED = "The email address or password is not right. Check them and try again."
@@ -47,7 +47,7 @@ class NewPasswordForm(FlaskForm):
 
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired("Enter a new password"), Length(max=accounts.MAX_PASSWORD + 1)],
+        validators=[DataRequired("Enter a new password"), Length(max=passwords.MAX_PASSWORD + 1)],
     )
     new_password_again = PasswordField(
         "New password again",
@@ -60,7 +60,7 @@ class ChangePasswordForm(NewPasswordForm):
 
     current_password = PasswordField(
         "Current password",
-        validators=[DataRequired("Enter your current password"), Length(max=accounts.MAX_PASSWORD)],
+        validators=[DataRequired("Enter your current password"), Length(max=passwords.MAX_PASSWORD)],
     )
 
 
@@ -105,7 +105,7 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-def _show_password_error(form: FlaskForm, error: accounts.PasswordError) -> None:
+def _show_password_error(form: FlaskForm, error: passwords.PasswordError) -> None:
     field = getattr(form, error.field)
     field.errors = [*field.errors, str(error)]
 
@@ -117,14 +117,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_own_password(
+            passwords.change_own_password(
                 current_user._get_current_object(),
                 form.current_password.data,
                 form.new_password.data,
                 current_user.get_id(),
                 accounts.sign_in_limits(current_app.config),
             )
-        except accounts.PasswordError as error:
+        except passwords.PasswordError as error:
             _show_password_error(form, error)
         else:
             flash(
@@ -145,16 +145,16 @@ def _private(body: str, status: int = 200) -> Response:
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     """Choose your password from the one-time link an admin gave you; then sign in with it."""
-    person = accounts.person_for_link(token)
+    person = passwords.person_for_link(token)
     if person is None:
         return _private(render_template("auth/link_unusable.html"), 404)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password_with_link(token, form.new_password.data)
-        except accounts.LinkUnusable:
+            passwords.set_password_with_link(token, form.new_password.data)
+        except passwords.LinkUnusable:
             return _private(render_template("auth/link_unusable.html"), 404)
-        except accounts.PasswordError as error:
+        except passwords.PasswordError as error:
             _show_password_error(form, error)
         else:
             if current_user.is_authenticated:  # someone else was signed in on this browser

@@ -1,4 +1,5 @@
-"""Admins: people, teams, CSV import, organisation settings, revoking certificates, the audit log."""
+"""Admins and people: adding and changing people, set-password links, sign-in pauses, disabling,
+erasing, and the CSV import."""
 
 from __future__ import annotations
 
@@ -6,53 +7,19 @@ import csv
 import io
 import urllib.parse
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import (
-    SelectChoice,
-)
+from wtforms import SelectChoice
 
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord, Team, User
-from tilearn.services import accounts, people, people_import, teams
-from tilearn.services.audit import recent_events
-from tilearn.services.certificates import revoke_record
+from tilearn.models import User
+from tilearn.services import accounts, passwords, people, people_import, teams
 from tilearn.services.mail import LinkLetter, mail_enabled, send_password_links
-from tilearn.services.organisation import current_scheme, current_settings, update_settings
+from tilearn.services.organisation import current_scheme, current_settings
 from tilearn.services.report_csv import safe_cell
 from tilearn.web.access import roles_required
-from tilearn.web.admin_forms import (
-    ActionForm,
-    ImportForm,
-    LockForm,
-    PersonForm,
-    RevokeForm,
-    SettingsForm,
-    TeamForm,
-)
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-SCHEMES = {
-    "west-midlands": "West Midlands: Trauma Aware, Informed, Responsive, Specialist",
-    "hampshire": "Hampshire: Trauma Informed, Skilled, Enhanced, Specialist",
-}
-PAGE_SIZE = 50
-
-
-def _level_choices(blank: str = "Not set") -> list[SelectChoice]:
-    return [SelectChoice("", blank)] + [SelectChoice(lv.key, lv.name) for lv in current_scheme().levels]
+from tilearn.web.admin.blueprint import PAGE_SIZE, bp, level_choices, show_error
+from tilearn.web.admin.forms import ActionForm, ImportForm, LockForm, PersonForm
 
 
 def _person_form(person: User | None = None, **kwargs) -> PersonForm:
@@ -67,14 +34,8 @@ def _person_form(person: User | None = None, **kwargs) -> PersonForm:
         }
     form = PersonForm(data=data, **kwargs)
     form.team.choices = [SelectChoice(0, "No team")] + [SelectChoice(t.id, t.name) for t in teams.all_teams()]
-    form.expected_level.choices = _level_choices("The team's level")
+    form.expected_level.choices = level_choices("The team's level")
     return form
-
-
-def _show_error(form: FlaskForm, error: ValueError) -> None:
-    field = getattr(form, getattr(error, "field", "") or "-", None)
-    field = field or next(f for f in form if f.type not in ("CSRFTokenField", "HiddenField"))
-    field.errors = [*field.errors, str(error)]
 
 
 def _person_or_404(user_id: int, living: bool = False) -> User:
@@ -97,7 +58,7 @@ def _edit_page(person: User, form: PersonForm, new_link: dict | None = None):
         team=teams.get_team(person.team_id) if person.team_id else None,
         scheme=current_scheme(),
         lock=accounts.sign_in_lock(accounts.ACCOUNT, person.email, _limits()),
-        link_expires_at=None if new_link else accounts.password_link_expiry(person.id),
+        link_expires_at=None if new_link else passwords.password_link_expiry(person.id),
         new_link=new_link,
         mail_enabled=mail_enabled(),
     )
@@ -105,13 +66,6 @@ def _edit_page(person: User, form: PersonForm, new_link: dict | None = None):
 
 def _link_url(token: str) -> str:
     return url_for("auth.set_password", token=token, _external=True)
-
-
-@bp.get("/")
-@roles_required("admin")
-def index():
-    """What an admin can do."""
-    return render_template("admin/index.html")
 
 
 @bp.get("/people")
@@ -148,7 +102,7 @@ def add_person():
                 form.expected_level.data or None,
             )
         except people.PersonError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(
                 f"{person.name} has been added. Now create a link for them to set their password, below.",
@@ -177,7 +131,7 @@ def edit_person(user_id: int):
             )
         except people.PersonError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("The changes have been saved.", "success")
             return redirect(url_for("admin.edit_person", user_id=person.id))
@@ -316,130 +270,3 @@ def _import_done(added: list[people_import.ImportedPerson]):
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _team_form(team: Team | None) -> TeamForm:
-    data = {}
-    if team is not None:
-        data = {
-            "name": team.name,
-            "expected_level": team.expected_level or "",
-            "managers": teams.managers_of(team.id),
-        }
-    form = TeamForm(data=data)
-    form.expected_level.choices = _level_choices()
-    managers = people.people_with_role("manager")
-    form.managers.choices = [SelectChoice(m.id, f"{m.name} ({m.email})") for m in managers]
-    return form
-
-
-@bp.get("/teams")
-@roles_required("admin")
-def teams_list():
-    """Every team with its expected level, members and managers."""
-    return render_template("admin/teams.html", summaries=teams.team_summaries(), scheme=current_scheme())
-
-
-@bp.route("/teams/new", methods=["GET", "POST"])
-@roles_required("admin")
-def add_team():
-    """Add a team with its expected level and managers."""
-    return _save_team(None)
-
-
-@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
-@roles_required("admin")
-def edit_team(team_id: int):
-    """Change a team's name, expected level and managers."""
-    team = teams.get_team(team_id)
-    if team is None:
-        abort(404)
-    return _save_team(team)
-
-
-def _save_team(team: Team | None):
-    form = _team_form(team)
-    if form.validate_on_submit():
-        try:
-            if team is None:
-                team = teams.create_team(current_user.id, form.name.data, form.expected_level.data)
-            else:
-                teams.update_team(current_user.id, team.id, form.name.data, form.expected_level.data)
-            teams.set_team_managers(current_user.id, team.id, form.managers.data)
-        except teams.TeamError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            flash(f"The team {team.name} has been saved.", "success")
-            return redirect(url_for("admin.teams_list"))
-    return render_template("admin/team.html", form=form, team=team)
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@roles_required("admin")
-def settings():
-    """The organisation's name, support contacts and level scheme."""
-    current = current_settings()
-    lines = "\n".join(f"{c['name']} | {c['detail']}" for c in current.support_contacts)
-    form = SettingsForm(
-        data={"name": current.name, "support_contacts": lines, "level_scheme": current.level_scheme}
-    )
-    schemes = SCHEMES | {current.level_scheme: SCHEMES.get(current.level_scheme, current.level_scheme)}
-    form.level_scheme.choices = [SelectChoice(key, label) for key, label in schemes.items()]
-    if form.validate_on_submit():
-        try:
-            update_settings(current_user.id, form.name.data, form.contacts, form.level_scheme.data)
-        except ValueError as error:
-            form.level_scheme.errors = [*form.level_scheme.errors, str(error)]
-        else:
-            flash("The organisation's settings have been saved.", "success")
-            return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
-
-
-def _find_record(text: str) -> tuple[CompletionRecord, str] | None:
-    """A completion record and its holder's name, by verification code, verify link or record number."""
-    text = text.strip().rstrip("/").rsplit("/", 1)[-1]
-    query = select(CompletionRecord, User.name).join(User, User.id == CompletionRecord.user_id)
-    row = db.session.execute(query.where(CompletionRecord.verification_code == text)).first()
-    if row is None and text.isdigit() and len(text) < 12:
-        row = db.session.execute(query.where(CompletionRecord.id == int(text))).first()
-    return (row.CompletionRecord, row.name) if row else None
-
-
-@bp.route("/certificates/revoke", methods=["GET", "POST"])
-@roles_required("admin")
-def revoke():
-    """Find a certificate, confirm, and revoke it with a reason (it is marked, never deleted)."""
-    form = RevokeForm()
-    if form.validate_on_submit():
-        found = _find_record(form.record.data)
-        if found is None:
-            form.record.errors = ["No certificate has that verification code or record number"]
-        elif found[0].revoked_at is not None:
-            when = f"{found[0].revoked_at:%d %B %Y}"
-            form.record.errors = [f"That certificate was already revoked on {when}"]
-        elif form.confirmed.data != "yes":
-            return render_template("admin/revoke_confirm.html", form=form, record=found[0], holder=found[1])
-        else:
-            try:
-                revoke_record(current_user.id, found[0].id, form.reason.data)
-            except ValueError as error:
-                form.reason.errors = [str(error)]
-            except LookupError:
-                form.record.errors = ["No certificate has that verification code or record number"]
-            else:
-                flash(f"Certificate {found[0].id} for {found[1]} has been revoked.", "success")
-                return redirect(url_for("admin.revoke"))
-    return render_template("admin/revoke.html", form=form)
-
-
-@bp.get("/audit")
-@roles_required("admin")
-def audit():
-    """The audit log, newest first, a page at a time."""
-    events = recent_events(limit=PAGE_SIZE + 1, before_id=request.args.get("before", type=int))
-    older = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None
-    events = events[:PAGE_SIZE]
-    names = people.names_of(event.actor_id for event in events if event.actor_id)
-    return render_template("admin/audit.html", events=events, names=names, older=older)
