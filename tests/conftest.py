@@ -163,6 +163,26 @@ def sign_in(client: FlaskClient) -> Callable:
     return do
 
 
+def write_module(folder: Path, body: str = "## One {#one}\n\nText.\n", **front) -> Path:
+    """Write a small valid module into ``folder``; front matter fields can be overridden."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fields = {
+        "id": folder.name,
+        "title": "T",
+        "level": "aware",
+        "version": '"1"',
+        "summary": "S",
+        "minutes": "5",
+        "framework": "F",
+    }
+    fields.update(front)
+    head = "\n".join(f"{k}: {v}" for k, v in fields.items())
+    outcomes = "outcomes:\n  - theme: staff-wellbeing\n    text: Rest.\n"
+    path = folder / "module.md"
+    path.write_text(f"---\n{head}\n{outcomes}---\n{body}", encoding="utf-8")
+    return path
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip outside CI; in CI (CI=true) nothing may be skipped, so fail with the reason."""
     if IN_CI:

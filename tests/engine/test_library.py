@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_MODULES
-from tests.engine.test_lint import write_module
+from tests.conftest import FIXTURE_MODULES, write_module
 from tilearn.engine import load_library
 from tilearn.engine.blocks import BlockSource, BlockType, ParseContext, default_block_types
 from tilearn.engine.levels import load_scheme

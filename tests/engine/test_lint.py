@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_MODULES
+from tests.conftest import FIXTURE_MODULES, write_module
 from tilearn.config import PROJECT_ROOT
 from tilearn.engine import load_library
 from tilearn.engine.levels import load_scheme
@@ -92,25 +91,6 @@ def test_the_worked_example_in_the_docs_is_clean():
     kinds = {b.kind for s in module.sections for b in s.blocks}
     assert {"single-choice", "multiple-choice", "true-false", "reflection", "pause-point"} <= kinds
     assert module.sections[1].note is not None and module.sections[1].note.optional
-
-
-def write_module(folder: Path, body: str = "## One {#one}\n\nText.\n", **front) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    fields = {
-        "id": folder.name,
-        "title": "T",
-        "level": "aware",
-        "version": '"1"',
-        "summary": "S",
-        "minutes": "5",
-        "framework": "F",
-    }
-    fields.update(front)
-    head = "\n".join(f"{k}: {v}" for k, v in fields.items())
-    outcomes = "outcomes:\n  - theme: staff-wellbeing\n    text: Rest.\n"
-    path = folder / "module.md"
-    path.write_text(f"---\n{head}\n{outcomes}---\n{body}", encoding="utf-8")
-    return path
 
 
 def test_oversized_files_are_reported(tmp_path):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from tests.engine.test_lint import write_module
+from tests.conftest import write_module
 from tilearn.engine import load_library
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, select, text
 
-from tests.conftest import PASSWORD
-from tests.engine.test_lint import write_module
+from tests.conftest import PASSWORD, write_module
 from tests.system.conftest import Browser, WriteLoad
 
 SECTIONS = 400

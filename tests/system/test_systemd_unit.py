@@ -43,8 +43,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PASSWORD, skip_or_fail
-from tests.engine.test_lint import write_module
+from tests.conftest import PASSWORD, skip_or_fail, write_module
 from tests.system.conftest import Browser, WriteLoad, free_port
 from tilearn.config import PROJECT_ROOT
 

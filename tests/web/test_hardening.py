@@ -17,7 +17,7 @@ SECTION = "/learn/worked-example/harder-day"
 @pytest.fixture
 def module_with_files(make_app, make_user, sign_in, tmp_path):
     """A signed-in client and a module whose folder holds an image, a handout, its markdown and a secret."""
-    from tests.engine.test_lint import write_module
+    from tests.conftest import write_module
 
     path = write_module(tmp_path / "mods" / "with-image", body="## One {#one}\n\n![A dot](images/dot.png)\n")
     (path.parent / "images").mkdir()

@@ -114,7 +114,7 @@ def test_pausing_keeps_unchecked_answers_for_the_return(client, make_user, sign_
 
 
 def test_module_assets_are_served_and_nothing_else(make_app, make_user, sign_in, tmp_path):
-    from tests.engine.test_lint import write_module
+    from tests.conftest import write_module
 
     path = write_module(tmp_path / "mods" / "with-image", body="## One {#one}\n\n![A dot](images/dot.png)\n")
     (path.parent / "images").mkdir()
