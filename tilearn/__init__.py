@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from flask import Flask
@@ -30,8 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tilearn.extensions import csrf, db, login_manager, mail, migrate
 
     database.init_app(app)
-    migrations = Path(__file__).resolve().parent.parent / "migrations"
-    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(files("tilearn") / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
