@@ -10,7 +10,7 @@ VENDOR := tilearn/static/vendor/govuk
 CSS := tilearn/static/build/tilearn.css
 export FLASK_APP := tilearn
 
-.PHONY: run test test-sqlite test-postgres lint check-style assets install clean bench
+.PHONY: run test test-sqlite test-postgres lint check-style assets install clean bench wheel
 
 ## Set-up ------------------------------------------------------------------
 
@@ -46,6 +46,19 @@ instance/config.py:
 	mkdir -p instance
 	printf '# Written by make on first run. Keep it secret; do not commit it.\nSECRET_KEY = "%s"\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > $@
 
+## Package ------------------------------------------------------------------
+
+# dist/tilearn-<version>-py3-none-any.whl: the code with its migrations, level schemes, fonts, the built
+# stylesheet and script, and the modules (as tilearn/content). Install it with pip; no Node.js needed there.
+wheel: install assets
+	rm -rf build dist
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	$(BIN)/python -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); \
+		missing = [n for n in sys.argv[2:] if n not in names]; \
+		sys.exit(f"{sys.argv[1]} lacks {missing}: run make assets, then make wheel" if missing else 0)' \
+		dist/tilearn-*.whl $(CSS) $(VENDOR)/govuk-frontend.min.js tilearn/migrations/env.py tilearn/content/glossary.md
+	@ls dist/tilearn-*.whl
+
 ## Run ----------------------------------------------------------------------
 
 run: install assets instance/config.py
@@ -59,14 +72,15 @@ lint: install
 
 ## Test ---------------------------------------------------------------------
 
-# On SQLite always; also on PostgreSQL when TILEARN_TEST_POSTGRES_URL is set (CI sets it).
+# On SQLite always; also on PostgreSQL when TILEARN_TEST_POSTGRES_URL is set (CI sets it). The installed
+# wheel (tests/packaging/test_wheel.py, about a minute) uses its own SQLite database, so it runs once.
 test: install assets
 	$(BIN)/ruff check tilearn tests
 	$(BIN)/ruff format --check --quiet tilearn tests
 	$(BIN)/pytest -q
 	@if [ -n "$$TILEARN_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		TILEARN_TEST_DATABASE_URL="$$TILEARN_TEST_POSTGRES_URL" $(BIN)/pytest -q; \
+		TILEARN_TEST_DATABASE_URL="$$TILEARN_TEST_POSTGRES_URL" $(BIN)/pytest -q -m "not packaging"; \
 	fi
 
 bench: install assets
@@ -79,4 +93,4 @@ bench: install assets
 	$(BIN)/python benchmarks/load.py
 
 clean:
-	rm -rf $(VENV) node_modules tilearn/static/vendor tilearn/static/build tilearn/static/.compressed
+	rm -rf $(VENV) node_modules tilearn/static/vendor tilearn/static/build tilearn/static/.compressed build dist

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from tilearn.config import Defaults
+from tilearn.config import Defaults, default_modules_dirs
 
 log = logging.getLogger("tilearn")
 
@@ -77,13 +77,15 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("CACHE_DIR"):
         app.config["CACHE_DIR"] = os.path.join(app.instance_path, "cache")
+    if app.config.get("MODULES_DIRS") is None:
+        app.config["MODULES_DIRS"] = default_modules_dirs(app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     development = app.debug or app.testing or os.environ.get("TILEARN_ENV") == "development"
     if not app.config.get("SECRET_KEY"):
         if not development:
             raise RuntimeError(
                 "SECRET_KEY is not set. Set TILEARN_SECRET_KEY or put SECRET_KEY in "
-                "instance/config.py (`make run` writes one for you)."
+                f"{os.path.join(app.instance_path, 'config.py')} (`make run` writes one for you)."
             )
         log.warning("no SECRET_KEY: using a random one for this development run")
         app.config["SECRET_KEY"] = secrets.token_hex(32)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from importlib.resources import files
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: True when tilearn runs from a checkout (`make run`, an editable install); False for an installed wheel.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "modules").is_dir()
+#: The modules shipped inside a wheel: setup.py copies modules/ there when the wheel is built.
+SHIPPED_MODULES = Path(str(files("tilearn") / "content"))
+
+
+def default_modules_dirs(instance_path: str) -> list[str]:
+    """modules/ in a checkout; for an installed wheel, <instance>/modules and then the shipped modules."""
+    if IN_CHECKOUT:
+        return [str(PROJECT_ROOT / "modules")]
+    return [os.path.join(instance_path, "modules"), str(SHIPPED_MODULES)]
 
 
 class Defaults:
@@ -18,7 +31,8 @@ class Defaults:
     #: hide_parameters: a database error's message (logged with the error) never shows the values written,
     #: which may be a reflection, answers or a password hash.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
-    MODULES_DIRS = [str(PROJECT_ROOT / "modules")]
+    #: Folders of modules; None means default_modules_dirs() (modules/ in a checkout, else see there).
+    MODULES_DIRS: list[str] | None = None
     #: "west-midlands", "hampshire" or a path to a level scheme YAML file
     LEVEL_SCHEME = "west-midlands"
     #: Rendered modules are cached here by content hash, so a restart is warm.
