@@ -194,6 +194,8 @@ def served(installed: Installed) -> Iterator[Browser]:
 def test_the_installed_wheel_migrates_seeds_and_serves_the_modules(installed):
     # Our own module beside the shipped ones, in the instance folder (Flask's default for an installed app).
     write_module(installed.instance / "modules" / "our-own-module", title="Our own module")
+    imported = installed.run("python", "-c", "import tilearn; print(tilearn.__file__)")
+    assert imported.startswith(str(installed.venv / "lib")), imported  # not this checkout's tilearn/
     installed.run("flask", "--app", "tilearn", "db", "upgrade")
     assert (installed.instance / "tilearn.sqlite").is_file()
     assert "learner@example.org" in installed.run("flask", "--app", "tilearn", "demo", "seed")
