@@ -198,7 +198,10 @@ class ModuleParser:
             path=display_path,
             content_hash=content_hash,
             outcomes=clean.get("outcomes", ()),
-            content_notes=tuple(ContentNote(t, h) for t, h in clean.get("content_notes", ())),
+            content_notes=tuple(
+                ContentNote(kind="content-note", line=clean.get("content_notes_line", 1), topic=t, handling=h)
+                for t, h in clean.get("content_notes", ())
+            ),
             pass_mark=clean.get("pass_mark", 80),
             refresher_months=clean.get("refresher_months"),
             prerequisites=clean.get("prerequisites", ()),
@@ -261,7 +264,7 @@ class ModuleParser:
             sections.append(section)
         return sections
 
-    def _block(self, chunk, references, problems, seen_blocks) -> Block | ContentNote | None:
+    def _block(self, chunk, references, problems, seen_blocks) -> Block | None:
         source = chunk.block
         block_type = self.blocks.get(source.kind)
         if block_type is None:

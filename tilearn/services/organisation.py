@@ -82,11 +82,9 @@ def last_known_settings() -> Settings:
 
 def current_scheme() -> LevelScheme:
     """The level scheme in force, loaded once per scheme name per app."""
-    name = current_settings().level_scheme
-    schemes: dict[str, LevelScheme] = current_app.extensions.setdefault("tilearn.schemes", {})
-    if name not in schemes:
-        schemes[name] = load_scheme(name)
-    return schemes[name]
+    from tilearn.plugins import level_scheme
+
+    return level_scheme(current_app, current_settings().level_scheme)
 
 
 def update_settings(
