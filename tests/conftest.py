@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +26,7 @@ FIXTURE_MODULES = HERE / "fixtures" / "modules" / "valid"
 POSTGRES_URL = os.environ.get("TILEARN_TEST_DATABASE_URL")
 PASSWORD = "a-long-test-password"
 IN_CI = os.environ.get("CI") == "true"
+EXAMPLE_PLUGIN = HERE.parent / "examples" / "tilearn-order-question"
 
 
 def base_config(tmp: Path, database_url: str) -> dict:
@@ -195,3 +198,29 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
     assert match, "no csrf_token on the page"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def example_plugin_dir(tmp_path_factory) -> Path:
+    """The example plug-in, built and installed by pip like any package, into a throwaway folder."""
+    target = tmp_path_factory.mktemp("example-plugin")
+    build = tmp_path_factory.mktemp("example-plugin-source") / "source"
+    shutil.copytree(
+        EXAMPLE_PLUGIN, build, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(build)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        skip_or_fail(f"the example plug-in could not be built: {result.stderr[-2000:]}")
+    return target
+
+
+@pytest.fixture
+def example_plugin(example_plugin_dir: Path, monkeypatch) -> Path:
+    """The installed example plug-in on sys.path, so tilearn finds it through its entry points."""
+    monkeypatch.syspath_prepend(str(example_plugin_dir))  # also clears importlib's caches
+    return example_plugin_dir
