@@ -224,3 +224,37 @@ def example_plugin(example_plugin_dir: Path, monkeypatch) -> Path:
     """The installed example plug-in on sys.path, so tilearn finds it through its entry points."""
     monkeypatch.syspath_prepend(str(example_plugin_dir))  # also clears importlib's caches
     return example_plugin_dir
+
+
+@pytest.fixture
+def fake_plugin(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
+    """Install a tiny package (a module plus its dist-info with entry points) on sys.path.
+
+    ``fake_plugin("name", "1.0", {"tilearn.blocks": {"callout": "mod:Class"}}, mod="python source")``
+    makes tilearn find it through real entry points, as it would an installed package.
+    """
+    root = tmp_path / "site-packages"
+    root.mkdir(exist_ok=True)
+    monkeypatch.syspath_prepend(str(root))
+
+    def install(name: str, version: str, entry_points: dict[str, dict[str, str]], **modules: str) -> Path:
+        for module_name, source in modules.items():
+            (root / f"{module_name}.py").write_text(source, encoding="utf-8")
+        for old in root.glob(f"{name.replace('-', '_')}-*.dist-info"):
+            shutil.rmtree(old)
+        info = root / f"{name.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
+        )
+        lines = [
+            f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in names.items())
+            for group, names in entry_points.items()
+        ]
+        (info / "entry_points.txt").write_text("\n".join(lines), encoding="utf-8")
+        import importlib
+
+        importlib.invalidate_caches()
+        return root
+
+    return install

@@ -49,6 +49,12 @@ def add_level_scheme(app: Flask, name: str, scheme: LevelScheme | str | Path) ->
     if name in schemes:
         raise PluginError(f"level scheme {name!r} is added twice")
     schemes[name] = scheme if isinstance(scheme, LevelScheme) else load_scheme(str(scheme))
+    app.extensions.setdefault("tilearn.plugin_schemes", {})[name] = schemes[name].name
+
+
+def added_level_schemes(app: Flask) -> dict[str, str]:
+    """The level schemes plug-ins added: name to the scheme's own title, for the admin's choices."""
+    return dict(app.extensions.get("tilearn.plugin_schemes", {}))
 
 
 def level_scheme(app: Flask, name: str) -> LevelScheme:

@@ -82,16 +82,20 @@ def last_known_settings() -> Settings:
 
 def current_scheme() -> LevelScheme:
     """The level scheme in force, loaded once per scheme name per app."""
-    from tilearn.plugins import level_scheme
-
-    return level_scheme(current_app, current_settings().level_scheme)
+    name = current_settings().level_scheme
+    schemes: dict[str, LevelScheme] = current_app.extensions.setdefault("tilearn.schemes", {})
+    if name not in schemes:
+        schemes[name] = load_scheme(name)
+    return schemes[name]
 
 
 def update_settings(
     actor_id: int, name: str, support_contacts: list[dict[str, str]], level_scheme: str
 ) -> None:
     """Save the organisation's name, support contacts and level scheme (checked loadable first)."""
-    load_scheme(level_scheme)  # raises ValueError with a plain message if unusable
+    from tilearn.plugins import level_scheme as find_scheme
+
+    find_scheme(current_app, level_scheme)  # one a plug-in added, or shipped; ValueError if unusable
     row = _row() or OrganisationSettings(id=1)
     row.name = name.strip()
     row.support_contacts = json.dumps(support_contacts)
