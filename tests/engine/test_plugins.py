@@ -103,3 +103,22 @@ def test_a_missing_module_folder_names_its_package(fake_plugin, tmp_path):
     )
     with pytest.raises(PluginError, match="from package 'lost-modules' does not exist"):
         installed_module_directories()
+
+
+def test_two_block_types_with_one_name_name_both_packages(fake_plugin):
+    fake_plugin(
+        "own-choice",
+        "1.0",
+        {"tilearn.blocks": {"mine": "own_choice:Mine"}},
+        own_choice=CALLOUT
+        + """
+
+class Mine(Callout):
+    name = "single-choice"
+""",
+    )
+    with pytest.raises(
+        PluginError,
+        match="'single-choice' from package 'own-choice' is already registered by package 'tilearn'",
+    ):
+        default_block_types()

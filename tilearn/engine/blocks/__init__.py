@@ -57,6 +57,11 @@ def default_block_types(include_installed: bool = True) -> Registry[BlockType]:
                     f"block type {entry.name!r} from package {package!r} cannot be loaded: {error}"
                 ) from error
             block.package = package
+            if block.name in registry:
+                raise PluginError(
+                    f"block type {block.name!r} from package {package!r} is already registered "
+                    f"by package {registry[block.name].package!r}"
+                )
             registry.register(block.name, check_block_type(block))
     return registry
 
