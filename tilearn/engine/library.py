@@ -126,7 +126,7 @@ class _DiskCache:
         try:
             with open(self.directory / f"{key}.pickle", "rb") as handle:
                 return pickle.load(handle)  # our own cache files, written below
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError):
             return None
 
     def put(self, key: str, module: Module) -> None:
