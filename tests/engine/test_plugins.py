@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import tilearn
 from tests.conftest import FIXTURE_MODULES, write_module
 from tilearn.engine import load_library
 from tilearn.engine.blocks import PluginError, default_block_types
 from tilearn.engine.levels import load_scheme
 from tilearn.engine.library import installed_module_directories, plugin_versions
 from tilearn.engine.parse import ModuleParser
+from tilearn.engine.spec import Block
 
 CALLOUT = """
 from tilearn.engine.blocks import BlockType
@@ -122,3 +126,16 @@ class Mine(Callout):
         match="'single-choice' from package 'own-choice' is already registered by package 'tilearn'",
     ):
         default_block_types()
+
+
+def test_every_built_in_block_type_follows_the_contract(tmp_path):
+    templates = Path(tilearn.__file__).parent / "templates"
+    for name in default_block_types(include_installed=False):
+        block_type = default_block_types(include_installed=False)[name]
+        assert block_type.package == "tilearn" and (templates / block_type.template).is_file(), name
+    write_module(
+        tmp_path / "noted",
+        body="## One {#one}\n\n::: content-note\ntopic: loss\nhandling: mentioned\n:::\n\nText.\n",
+    )
+    note = load_library([tmp_path], load_scheme()).get("noted").sections[0].note
+    assert isinstance(note, Block) and (note.kind, note.line, note.topic) == ("content-note", 15, "loss")
