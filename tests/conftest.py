@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +26,7 @@ FIXTURE_MODULES = HERE / "fixtures" / "modules" / "valid"
 POSTGRES_URL = os.environ.get("TILEARN_TEST_DATABASE_URL")
 PASSWORD = "a-long-test-password"
 IN_CI = os.environ.get("CI") == "true"
+EXAMPLE_PLUGIN = HERE.parent / "examples" / "tilearn-order-question"
 
 
 def base_config(tmp: Path, database_url: str) -> dict:
@@ -195,3 +198,63 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
     assert match, "no csrf_token on the page"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def example_plugin_dir(tmp_path_factory) -> Path:
+    """The example plug-in, built and installed by pip like any package, into a throwaway folder."""
+    target = tmp_path_factory.mktemp("example-plugin")
+    build = tmp_path_factory.mktemp("example-plugin-source") / "source"
+    shutil.copytree(
+        EXAMPLE_PLUGIN, build, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(build)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        skip_or_fail(f"the example plug-in could not be built: {result.stderr[-2000:]}")
+    return target
+
+
+@pytest.fixture
+def example_plugin(example_plugin_dir: Path, monkeypatch) -> Path:
+    """The installed example plug-in on sys.path, so tilearn finds it through its entry points."""
+    monkeypatch.syspath_prepend(str(example_plugin_dir))  # also clears importlib's caches
+    return example_plugin_dir
+
+
+@pytest.fixture
+def fake_plugin(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
+    """Install a tiny package (a module plus its dist-info with entry points) on sys.path.
+
+    ``fake_plugin("name", "1.0", {"tilearn.blocks": {"callout": "mod:Class"}}, mod="python source")``
+    makes tilearn find it through real entry points, as it would an installed package.
+    """
+    root = tmp_path / "site-packages"
+    root.mkdir(exist_ok=True)
+    monkeypatch.syspath_prepend(str(root))
+
+    def install(name: str, version: str, entry_points: dict[str, dict[str, str]], **modules: str) -> Path:
+        for module_name, source in modules.items():
+            (root / f"{module_name}.py").write_text(source, encoding="utf-8")
+        for old in root.glob(f"{name.replace('-', '_')}-*.dist-info"):
+            shutil.rmtree(old)
+        info = root / f"{name.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
+        )
+        lines = [
+            f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in names.items())
+            for group, names in entry_points.items()
+        ]
+        (info / "entry_points.txt").write_text("\n".join(lines), encoding="utf-8")
+        import importlib
+
+        importlib.invalidate_caches()
+        return root
+
+    return install

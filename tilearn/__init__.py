@@ -16,7 +16,7 @@ log = logging.getLogger("tilearn")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config, extensions, module library, blueprints, CLI."""
+    """Build the app: config, extensions, plug-ins, module library, blueprints, CLI."""
     app = Flask(
         __name__, instance_path=os.environ.get("TILEARN_INSTANCE_PATH") or None, instance_relative_config=True
     )
@@ -36,7 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     security.init_app(app)
 
+    from tilearn import plugins
     from tilearn.web import library_state
+
+    plugins.init_app(app)
 
     library_state.init_app(app)
 

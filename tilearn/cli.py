@@ -70,7 +70,10 @@ def _wanted(path: Path, single: set[Path], targets: list[Path]) -> bool:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def lint_command(paths: tuple[str, ...], strict: bool) -> None:
     """Report every problem as path:line: message; exit 1 on errors."""
-    paths = paths or tuple(current_app.config["MODULES_DIRS"])
+    if not paths:
+        from tilearn.engine.library import installed_module_directories
+
+        paths = tuple(current_app.config["MODULES_DIRS"]) + tuple(map(str, installed_module_directories()))
     errors, warnings = lint_paths(paths, current_app.config["LEVEL_SCHEME"])
     if errors or (strict and warnings):
         sys.exit(1)

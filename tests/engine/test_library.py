@@ -57,6 +57,7 @@ class CalloutBlock(BlockType):
     """A block type a separate package could add through the tilearn.blocks entry point."""
 
     name = "callout"
+    template = "callout.html"
 
     def parse(self, source: BlockSource, context: ParseContext) -> Block:
         return PausePoint(kind=self.name, line=source.line, text_html=context.render("\n".join(source.lines)))

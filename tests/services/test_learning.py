@@ -19,7 +19,7 @@ def ctx(app):
 
 def test_answers_are_cleaned_against_the_section(ctx):
     section = ctx.sections[0]
-    raw = {"q-five-fs": ["0", "1", "7", "x"], "not-a-question": ["0"]}
+    raw = {"q-q-five-fs": ["0", "1", "7", "x"], "q-not-a-question": ["0"]}  # form field names
     assert quizzes.clean_answers(section, raw) == {"q-five-fs": [0]}  # single choice keeps one
 
 

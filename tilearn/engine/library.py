@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from tilearn.engine.blocks import BlockType, default_block_types
+from tilearn.engine.blocks import BlockType, PluginError, default_block_types
 from tilearn.engine.levels import Level, LevelScheme
 from tilearn.engine.lint import ID
 from tilearn.engine.parse import ModuleParser, parse_glossary
@@ -21,8 +21,10 @@ from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 ENTRY_POINT_GROUP = "tilearn.modules"
+#: Every entry point group a tilearn plug-in package can use.
+PLUGIN_GROUPS = ("tilearn.blocks", "tilearn.modules", "tilearn.plugins")
 GLOSSARY_FILE = "glossary.md"
 log = logging.getLogger("tilearn.engine")
 
@@ -75,12 +77,30 @@ def module_folders(directories: Iterable[Path]) -> list[Path]:
 
 
 def installed_module_directories() -> list[Path]:
-    """Module directories contributed by installed packages (entry point group tilearn.modules)."""
+    """Module directories contributed by installed packages (entry point group tilearn.modules).
+
+    The entry point names a folder path, or a function returning one; a folder that
+    does not exist is an error naming the package.
+    """
     directories = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
+        package = entry.dist.name if entry.dist else entry.value
         value = entry.load()
-        directories.append(Path(value() if callable(value) else value))
+        directory = Path(value() if callable(value) else value)
+        if not directory.is_dir():
+            raise PluginError(f"module folder {str(directory)!r} from package {package!r} does not exist")
+        directories.append(directory)
     return directories
+
+
+def plugin_versions() -> tuple[tuple[str, str], ...]:
+    """The name and version of every installed package that plugs into tilearn, sorted."""
+    found = set()
+    for group in PLUGIN_GROUPS:
+        for entry in entry_points(group=group):
+            if entry.dist is not None:
+                found.add((entry.dist.name, entry.dist.version))
+    return tuple(sorted(found))
 
 
 def content_hash(markdown_file: Path) -> str:
@@ -106,7 +126,7 @@ class _DiskCache:
         try:
             with open(self.directory / f"{key}.pickle", "rb") as handle:
                 return pickle.load(handle)  # our own cache files, written below
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError):
             return None
 
     def put(self, key: str, module: Module) -> None:
@@ -152,7 +172,8 @@ def load_library(
     glossary_ids = library.glossary.ids() if library.glossary.terms else None
     parser = ModuleParser(scheme, blocks, renderer, glossary_ids)
     cache = _DiskCache(cache_dir)
-    salt = f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}"
+    # Upgrading a plug-in can change how its blocks parse, so its version is part of the key.
+    salt = f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}|{plugin_versions()}"
     for folder in module_folders(directories):
         if progress:
             progress(folder)

@@ -85,6 +85,7 @@ def check_front_matter(
             report(line("material_change"), "'material_change' must be true or false")
     clean["outcomes"] = _outcomes(data.get("outcomes"), key_lines, scheme, report)
     clean["content_notes"] = _content_notes(data.get("content_notes"), key_lines, report)
+    clean["content_notes_line"] = line("content_notes")
     prerequisites = data.get("prerequisites") or []
     if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
         report(line("prerequisites"), "'prerequisites' must be a list of module ids")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tilearn.engine import lint
-from tilearn.engine.blocks import BlockSource, BlockType, ParseContext
+from tilearn.engine.blocks import BlockType, ParseContext
 from tilearn.engine.frontmatter import FrontMatterError, load_yaml
 from tilearn.engine.levels import LevelScheme
 from tilearn.engine.registry import Registry
@@ -22,27 +21,7 @@ from tilearn.engine.spec import (
     Problem,
     Section,
 )
-
-SECTION = re.compile(r"^##(?!#)\s*(.*?)\s*(?:\{#([^}]*)\})?\s*$")
-TITLE = re.compile(r"^#(?!#)\s")
-BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(?:\{#([^}]*)\})?\s*$")
-BLOCK_CLOSE = re.compile(r"^:::\s*$")
-FENCE = re.compile(r"^(```|~~~)")
-
-
-@dataclass
-class _Chunk:
-    line: int
-    lines: list[str] = field(default_factory=list)
-    block: BlockSource | None = None
-
-
-@dataclass
-class _RawSection:
-    title: str
-    section_id: str | None
-    line: int
-    chunks: list[_Chunk] = field(default_factory=list)
+from tilearn.engine.syntax import Chunk, read_structure
 
 
 class _Problems:
@@ -77,50 +56,7 @@ def split_front_matter(text: str, problems: _Problems) -> tuple[str, int, list[s
     return "", 1, [], len(lines) + 1
 
 
-def _read_body(body: list[str], first: int, problems: _Problems) -> tuple[list[_Chunk], list[_RawSection]]:
-    """Split the body into introduction chunks and sections of markdown and block chunks."""
-    intro: list[_Chunk] = [_Chunk(first)]
-    sections: list[_RawSection] = []
-    chunks = intro
-    open_block: tuple[str, str | None, int, list[str]] | None = None
-    in_fence = False
-    for offset, raw in enumerate(body):
-        number = first + offset
-        if open_block is not None:
-            if BLOCK_CLOSE.match(raw):
-                kind, block_id, start, lines = open_block
-                chunks.append(_Chunk(start, block=BlockSource(kind, block_id, tuple(lines), start)))
-                chunks.append(_Chunk(number + 1))
-                open_block = None
-            else:
-                open_block[3].append(raw)
-            continue
-        if FENCE.match(raw.strip()):
-            in_fence = not in_fence
-        if in_fence:
-            chunks[-1].lines.append(raw)
-            continue
-        heading = SECTION.match(raw)
-        if heading:
-            sections.append(_RawSection(heading.group(1), heading.group(2), number))
-            chunks = sections[-1].chunks
-            chunks.append(_Chunk(number + 1))
-        elif TITLE.match(raw):
-            problems.error(number, "use '## ' for section headings; the title comes from front matter")
-        elif raw.startswith(":::"):
-            opened = BLOCK_OPEN.match(raw)
-            if opened:
-                open_block = (opened.group(1).lower(), opened.group(2), number, [])
-            else:
-                problems.error(number, "this ':::' line is not a block opening like '::: reflection {#id}'")
-        else:
-            chunks[-1].lines.append(raw)
-    if open_block is not None:
-        problems.error(open_block[2], f"'::: {open_block[0]}' block is never closed with ':::'")
-    return intro, sections
-
-
-def _line_of(target: str, chunk: _Chunk) -> int:
+def _line_of(target: str, chunk: Chunk) -> int:
     """Best line for a reference: the first chunk line that mentions it."""
     for offset, raw in enumerate(chunk.lines):
         if target and target in raw:
@@ -179,7 +115,8 @@ class ModuleParser:
             )
         self.renderer.module_id = module_id
         references: list[tuple[int, Reference]] = []
-        intro_chunks, raw_sections = _read_body(body, body_line, problems)
+        structure = read_structure(body, body_line, problems.error)
+        intro_chunks, raw_sections = structure.intro, structure.sections
         intro_html = self._render_intro(intro_chunks, references, problems)
         sections = self._sections(raw_sections, references, problems)
         if not raw_sections:
@@ -198,7 +135,10 @@ class ModuleParser:
             path=display_path,
             content_hash=content_hash,
             outcomes=clean.get("outcomes", ()),
-            content_notes=tuple(ContentNote(t, h) for t, h in clean.get("content_notes", ())),
+            content_notes=tuple(
+                ContentNote(kind="content-note", line=clean.get("content_notes_line", 1), topic=t, handling=h)
+                for t, h in clean.get("content_notes", ())
+            ),
             pass_mark=clean.get("pass_mark", 80),
             refresher_months=clean.get("refresher_months"),
             prerequisites=clean.get("prerequisites", ()),
@@ -218,7 +158,7 @@ class ModuleParser:
             html.append(self._render(chunk, references))
         return "".join(html)
 
-    def _render(self, chunk: _Chunk, references: list[tuple[int, Reference]]) -> str:
+    def _render(self, chunk: Chunk, references: list[tuple[int, Reference]]) -> str:
         rendered = self.renderer.render("\n".join(chunk.lines))
         references.extend((_line_of(r.target, chunk), r) for r in rendered.references)
         return rendered.html
@@ -261,7 +201,7 @@ class ModuleParser:
             sections.append(section)
         return sections
 
-    def _block(self, chunk, references, problems, seen_blocks) -> Block | ContentNote | None:
+    def _block(self, chunk, references, problems, seen_blocks) -> Block | None:
         source = chunk.block
         block_type = self.blocks.get(source.kind)
         if block_type is None:
@@ -280,7 +220,7 @@ class ModuleParser:
         def render(text: str, inline: bool = False) -> str:
             rendered = self.renderer.render(text, inline=inline)
             references.extend(
-                (_line_of(r.target, _Chunk(source.line + 1, list(source.lines))), r)
+                (_line_of(r.target, Chunk(source.line + 1, list(source.lines))), r)
                 for r in rendered.references
             )
             return rendered.html
@@ -326,7 +266,7 @@ def parse_glossary(path: Path, display_path: str, renderer: Renderer) -> tuple[G
             title = str(data.get("title", title)) if isinstance(data, dict) else title
         except FrontMatterError as error:
             problems.error(error.line, str(error))
-    _intro, raw_sections = _read_body(body, body_line, problems)
+    raw_sections = read_structure(body, body_line, problems.error).sections
     renderer.module_id = "glossary"
     terms, seen = [], set()
     for raw in raw_sections:

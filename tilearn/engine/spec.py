@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -35,21 +36,21 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class ContentNote:
-    """A note about difficult content, with how it is handled."""
-
-    topic: str
-    handling: str  #: "mentioned", "described" or "case study"
-    optional: bool = False  #: the module can be completed without this section
-    text_html: str = ""
-
-
-@dataclass(frozen=True)
 class Block:
     """Base for every special block in a section; ``kind`` names its block type."""
 
     kind: str
     line: int
+
+
+@dataclass(frozen=True)
+class ContentNote(Block):
+    """A note about difficult content, with how it is handled (a section's first block, or front matter)."""
+
+    topic: str = ""
+    handling: str = ""  #: "mentioned", "described" or "case study"
+    optional: bool = False  #: the module can be completed without this section
+    text_html: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,27 @@ class Option:
     feedback_html: str
 
 
+#: Reads a submitted form: the list of values sent under one field name.
+FormValues = Callable[[str], list[str]]
+
+
 @dataclass(frozen=True)
 class Question(Block):
-    """A quiz question: single choice, multiple choice or true/false."""
+    """A scored question. The built-in kinds are single choice, multiple choice and true/false.
+
+    A plug-in question type subclasses this and overrides ``read_answer`` (how an answer
+    is read from the submitted form) and ``is_correct`` (how it is marked, on the server).
+    An answer is a list of option numbers; what the list means is up to the question.
+    """
 
     id: str = ""
     prompt_html: str = ""
     options: tuple[Option, ...] = ()
+
+    @property
+    def field_name(self) -> str:
+        """The form field name (or prefix) this question's inputs use."""
+        return f"q-{self.id}"
 
     @property
     def multiple(self) -> bool:
@@ -85,9 +100,16 @@ class Question(Block):
         """Indexes of the right options."""
         return frozenset(i for i, option in enumerate(self.options) if option.correct)
 
-    def is_correct(self, chosen: frozenset[int]) -> bool:
-        """True when the chosen options are exactly the right ones."""
-        return chosen == self.correct_choices()
+    def read_answer(self, values: FormValues) -> list[int] | None:
+        """The learner's answer from the submitted form, or None when nothing usable was sent."""
+        chosen = {int(v) for v in values(self.field_name) if v.isdigit() and int(v) < len(self.options)}
+        if chosen and not self.multiple:
+            chosen = {min(chosen)}
+        return sorted(chosen) or None
+
+    def is_correct(self, answer: Iterable[int]) -> bool:
+        """True when the answer is right: here, the chosen options are exactly the right ones."""
+        return frozenset(answer) == self.correct_choices()
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,7 @@ def start_session(user: User, lifetime: timedelta) -> str:
     )
     db.session.commit()
     user.session_token = token
-    signals.user_signed_in.send(None, user_id=user.id)
+    signals.user_signed_in.send(signals.sender(), user_id=user.id)
     return token
 
 
@@ -257,4 +257,4 @@ def end_session(token: str | None) -> None:
     db.session.commit()
     if user_id is not None:
         log_event("sign_out", user_id)
-        signals.user_signed_out.send(None, user_id=user_id)
+        signals.user_signed_out.send(signals.sender(), user_id=user_id)

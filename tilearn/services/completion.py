@@ -69,7 +69,7 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
         )
     if added:
         log_event("module.completed", user_id, module=module.id, version=module.version, record=record.id)
-        signals.module_completed.send(None, record=record)
+        signals.module_completed.send(signals.sender(), record=record)
     return record
 
 

@@ -93,7 +93,9 @@ def update_settings(
     actor_id: int, name: str, support_contacts: list[dict[str, str]], level_scheme: str
 ) -> None:
     """Save the organisation's name, support contacts and level scheme (checked loadable first)."""
-    load_scheme(level_scheme)  # raises ValueError with a plain message if unusable
+    from tilearn.plugins import level_scheme as find_scheme
+
+    find_scheme(current_app, level_scheme)  # one a plug-in added, or shipped; ValueError if unusable
     row = _row() or OrganisationSettings(id=1)
     row.name = name.strip()
     row.support_contacts = json.dumps(support_contacts)

@@ -91,7 +91,7 @@ def record_section_seen(user_id: int, module: Module, section_id: str) -> str | 
     )
     touch_progress(user_id, module, module.section_index(section_id), following or section_id)
     db.session.commit()
-    signals.section_seen.send(None, user_id=user_id, module_id=module.id, section_id=section_id)
+    signals.section_seen.send(signals.sender(), user_id=user_id, module_id=module.id, section_id=section_id)
     return following
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -27,18 +28,13 @@ class AttemptOutcome:
     recorded: bool
 
 
-def clean_answers(section: Section, raw: dict[str, list[str]]) -> dict[str, list[int]]:
-    """Keep only this section's questions and real option numbers; everything else is ignored."""
+def clean_answers(section: Section, form: Mapping[str, list[str]]) -> dict[str, list[int]]:
+    """Each of this section's questions reads its own answer from the form; everything else is ignored."""
     answers: dict[str, list[int]] = {}
     for question in section.questions:
-        chosen = set()
-        for value in raw.get(question.id, []):
-            if value.isdigit() and int(value) < len(question.options):
-                chosen.add(int(value))
-        if chosen and not question.multiple:
-            chosen = {min(chosen)}
-        if chosen:
-            answers[question.id] = sorted(chosen)
+        answer = question.read_answer(lambda name: list(form.get(name, [])))
+        if answer:
+            answers[question.id] = list(answer)
     return answers
 
 
@@ -67,7 +63,7 @@ def submit_answers(
                     user_id=user_id,
                     module_id=module.id,
                     question_id=question.id,
-                    correct=question.is_correct(frozenset(answers[question.id])),
+                    correct=question.is_correct(answers[question.id]),
                     answered_at=utcnow(),
                 )
         db.session.execute(
@@ -81,7 +77,11 @@ def submit_answers(
     db.session.commit()
     if recorded:
         signals.answers_submitted.send(
-            None, user_id=user_id, module_id=module.id, section_id=section.id, attempt_id=attempt.id
+            signals.sender(),
+            user_id=user_id,
+            module_id=module.id,
+            section_id=section.id,
+            attempt_id=attempt.id,
         )
     return AttemptOutcome(attempt, recorded)
 

@@ -27,8 +27,6 @@ def register_blueprints(app: Flask) -> None:
         app.wsgi_app, root=str(static), prefix="static/", max_age=3600, add_headers_function=_static_headers
     )
 
-    app.jinja_env.filters["choice_set"] = lambda values: frozenset(int(v) for v in values)
-
     @app.context_processor
     def _site():
         from tilearn.services.organisation import current_settings, last_known_settings

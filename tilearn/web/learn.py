@@ -32,9 +32,8 @@ def _section(module: Module, section_id: str) -> Section:
 
 
 def answers_from_form(section: Section) -> dict[str, list[int]]:
-    """The options chosen in a submitted section form, checked against the section."""
-    raw = {q.id: request.form.getlist(f"q-{q.id}") for q in section.questions}
-    return quizzes.clean_answers(section, raw)
+    """The answers in a submitted section form, each read and checked by its question."""
+    return quizzes.clean_answers(section, request.form.to_dict(flat=False))
 
 
 @bp.get("/")
@@ -90,7 +89,7 @@ def _section_page(module: Module, section: Section, state, unsaved: dict[str, st
         section=section,
         index=module.section_index(section.id),
         state=state,
-        checked=checked or {},
+        checked_answers=checked or {},
         draft=draft,
         has_checked=checked is not None and not draft,
         reflections={**reflections.reflections_for(user_id, module.id), **(unsaved or {})},

@@ -34,16 +34,23 @@ class ParseContext:
 
 
 class BlockType:
-    """Base class for a block type. Subclasses set ``name`` and implement ``parse``.
+    """Base class for a block type. Subclasses set ``name`` and ``template`` and implement ``parse``.
 
     ``name`` is what trainers write after ``:::``. ``needs_id`` makes the ``{#id}``
     part required. ``parse`` returns a :class:`~tilearn.engine.spec.Block` (or None
-    when the problems it reported make the block unusable). A block type from
-    another package is registered through the ``tilearn.blocks`` entry point group.
+    when the problems it reported make the block unusable); a scored question returns
+    a :class:`~tilearn.engine.spec.Question` subclass. ``template`` is the Jinja
+    template that draws the block (for learners and in the trainer preview), looked up
+    in tilearn's templates and in ``template_folder``, the folder of templates the
+    block's package ships. A block type from another package is registered through
+    the ``tilearn.blocks`` entry point group; ``package`` is then that package's name.
     """
 
     name: ClassVar[str] = ""
     needs_id: ClassVar[bool] = False
+    template: ClassVar[str] = ""
+    template_folder: ClassVar[str | None] = None
+    package: str = "tilearn"
 
     def parse(self, source: BlockSource, context: ParseContext) -> Block | None:
         """Turn the block's text into a Block, reporting problems through ``context``."""

@@ -14,6 +14,7 @@ class ContentNoteBlock(BlockType):
     """``::: content-note`` with ``topic:``, ``handling:`` and ``optional:`` lines."""
 
     name = "content-note"
+    template = "blocks/content-note.html"
 
     def parse(self, source: BlockSource, context: ParseContext) -> ContentNote | None:
         fields, text, _ = split_fields(source, ("topic", "handling", "optional"))
@@ -30,6 +31,8 @@ class ContentNoteBlock(BlockType):
         if optional.lower() not in YES | NO:
             context.report(optional_line, "content note 'optional:' must be yes or no")
         return ContentNote(
+            kind=self.name,
+            line=source.line,
             topic=topic,
             handling=handling.lower(),
             optional=optional.lower() in YES,

@@ -12,6 +12,7 @@ class PausePointBlock(BlockType):
     """``::: pause-point`` with optional words of its own."""
 
     name = "pause-point"
+    template = "blocks/pause-point.html"
 
     def parse(self, source: BlockSource, context: ParseContext) -> PausePoint:
         text = "\n".join(source.lines).strip() or DEFAULT_TEXT

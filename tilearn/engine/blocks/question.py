@@ -14,6 +14,7 @@ class _QuestionBlock(BlockType):
     """Shared parsing: a prompt paragraph, then ``- [x]``/``- [ ]`` options with feedback."""
 
     needs_id = True
+    template = "blocks/choice.html"
 
     def parse(self, source: BlockSource, context: ParseContext) -> Question | None:
         prompt: list[str] = []

@@ -10,6 +10,7 @@ class ReflectionBlock(BlockType):
     """``::: reflection {#id}`` followed by the prompt."""
 
     name = "reflection"
+    template = "blocks/reflection.html"
     needs_id = True
 
     def parse(self, source: BlockSource, context: ParseContext) -> Reflection | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, User
+from tilearn.plugins import added_level_schemes
 from tilearn.services import people, teams
 from tilearn.services.audit import recent_events
 from tilearn.services.certificates import revoke_record
@@ -89,7 +90,8 @@ def settings():
     form = SettingsForm(
         data={"name": current.name, "support_contacts": lines, "level_scheme": current.level_scheme}
     )
-    schemes = SCHEMES | {current.level_scheme: SCHEMES.get(current.level_scheme, current.level_scheme)}
+    schemes = SCHEMES | added_level_schemes(current_app)
+    schemes |= {current.level_scheme: schemes.get(current.level_scheme, current.level_scheme)}
     form.level_scheme.choices = [SelectChoice(key, label) for key, label in schemes.items()]
     if form.validate_on_submit():
         try:
