@@ -23,7 +23,7 @@ from tests.web.test_journey import attempt_key
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, User
 from tilearn.models.types import utcnow
-from tilearn.services import certificate_document, certificates
+from tilearn.services import certificate_document, certificates, statuses
 
 MODULE = "/learn/worked-example"
 
@@ -179,12 +179,12 @@ def test_a_material_change_recommends_a_refresher(app, holder):
     with app.app_context():
         module = app.extensions["tilearn.library"].library.get("worked-example")
         changed = replace(module, version="2.0", material_change=True)
-        assert certificates.record_status(db.session.get(CompletionRecord, record.id), changed).label == (
-            certificates.RECOMMENDED
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), changed).key == (
+            statuses.RECOMMENDED
         )
         same = replace(module, material_change=True)
-        assert certificates.record_status(db.session.get(CompletionRecord, record.id), same).label == (
-            certificates.VALID
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), same).key == (
+            statuses.VALID
         )
 
 

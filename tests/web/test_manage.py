@@ -16,6 +16,7 @@ from tilearn.models import AuditEvent, CompletionRecord, TeamManager, User
 from tilearn.models.types import utcnow
 from tilearn.services import certificates, report_csv, reports
 from tilearn.services.organisation import current_scheme
+from tilearn.services.statuses import COMPLETED, DUE_SOON, EXPIRED, IN_PROGRESS, NOT_STARTED, RECOMMENDED
 from tilearn.web.library_state import current_library
 
 
@@ -87,12 +88,12 @@ def test_statuses_due_bands_expiry_and_filters(app, sign_in, organisation):
         set_expiry(org.a2.id, utcnow() + timedelta(days=45))
         report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
         cells = {row.name: row.cells[0] for row in report.rows}
-        assert cells["Ann Able"].status == reports.COMPLETED and cells["Ann Able"].completed_on is not None
-        assert cells["Arun Aye"].status == reports.DUE_SOON and cells["Arun Aye"].due_band == 60
+        assert cells["Ann Able"].status == COMPLETED and cells["Ann Able"].completed_on is not None
+        assert cells["Arun Aye"].status == DUE_SOON and cells["Arun Aye"].due_band == 60
         set_expiry(org.a2.id, utcnow() - timedelta(days=1))
         report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
-        assert {row.name: row.cells[0].status for row in report.rows}["Arun Aye"] == reports.EXPIRED
-        assert report.totals[reports.EXPIRED] == 1 and report.totals[reports.COMPLETED] == 1
+        assert {row.name: row.cells[0].status for row in report.rows}["Arun Aye"] == EXPIRED
+        assert report.totals[EXPIRED] == 1 and report.totals[COMPLETED] == 1
     manager = client_for(app, sign_in, org.manager_a)
     expired_only = manager.get("/manage/?status=expired").get_data(as_text=True)
     assert "Arun Aye" in expired_only and "Ann Able" not in expired_only
@@ -269,11 +270,11 @@ def test_a_material_change_recommends_a_refresher_in_the_report_and_csv(app, sig
             row.name: [cell.status for cell in row.cells]
             for row in reports.team_report(org.manager_a.id, False, changed, scheme).rows
         }
-        assert statuses == {"Ann Able": [reports.RECOMMENDED], "Arun Aye": [reports.NOT_STARTED]}
+        assert statuses == {"Ann Able": [RECOMMENDED], "Arun Aye": [NOT_STARTED]}
         lines = "".join(report_csv.csv_export(org.manager_a.id, False, changed, scheme))
         assert ",refresher recommended," in lines
         unchanged = reports.team_report(org.manager_a.id, False, library, scheme)
-        assert [cell.status for cell in unchanged.rows[0].cells] == [reports.COMPLETED]
+        assert [cell.status for cell in unchanged.rows[0].cells] == [COMPLETED]
 
 
 def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, organisation):
@@ -288,7 +289,7 @@ def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, orga
             report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
             return {row.name: row.cells[0].status for row in report.rows}["Ann Able"]
 
-    assert ann() == reports.COMPLETED  # the report's copy does not know about the edit yet
+    assert ann() == COMPLETED  # the report's copy does not know about the edit yet
     result = app.test_cli_runner().invoke(args=["records", "resync"])
     assert result.exit_code == 0 and "Rebuilt the current record of 1 progress row(s)." in result.output
-    assert ann() == reports.IN_PROGRESS
+    assert ann() == IN_PROGRESS

@@ -8,6 +8,7 @@ from flask import Flask, g
 from whitenoise import WhiteNoise
 
 from tilearn.security import security_headers
+from tilearn.services import statuses
 
 
 def register_blueprints(app: Flask) -> None:
@@ -28,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.jinja_env.filters["choice_set"] = lambda values: frozenset(int(v) for v in values)
+    app.jinja_env.globals["STATUSES"] = statuses.STATUSES  # the one label table, for _status.html
 
     @app.context_processor
     def _site():
