@@ -293,3 +293,42 @@ def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, orga
     result = app.test_cli_runner().invoke(args=["records", "resync"])
     assert result.exit_code == 0 and "Rebuilt the current record of 1 progress row(s)." in result.output
     assert ann() == IN_PROGRESS
+
+
+def test_the_report_a_certificate_and_my_learning_agree_on_every_status(app, sign_in, organisation):
+    """The SQL CASE and the Python rules come from one definition: they give the same status."""
+    from dataclasses import replace
+
+    from tilearn.services import progress, statuses
+
+    org = organisation
+    complete(client_for(app, sign_in, org.a1))
+    cases = [
+        (timedelta(days=400), False, COMPLETED),
+        (timedelta(days=91), False, COMPLETED),
+        (timedelta(days=89), False, DUE_SOON),
+        (timedelta(days=10), True, DUE_SOON),  # due soon outranks a material change
+        (timedelta(days=-1), True, EXPIRED),
+        (None, False, COMPLETED),
+        (None, True, RECOMMENDED),
+    ]
+    with app.app_context():
+        library, scheme = current_library(), current_scheme()
+        module = library.get("worked-example")
+        for expires_in, material, expected in cases:
+            set_expiry(org.a1.id, utcnow() + expires_in if expires_in is not None else None)
+            changed = replace(module, version="9.0", material_change=True) if material else module
+            changed_library = replace(library, modules={module.id: changed})
+            report = reports.team_report(org.manager_a.id, False, changed_library, scheme)
+            in_report = {row.name: row.cells[0].status for row in report.rows}["Ann Able"]
+            record = db.session.scalar(select(CompletionRecord).where(CompletionRecord.user_id == org.a1.id))
+            of_record = statuses.MODULE_STATUS_OF[certificates.record_status(record, changed).key]
+            mine = {
+                s.module.id: s.status
+                for _level, rows in progress.my_learning(org.a1.id, changed_library)
+                for s in rows
+            }
+            assert (in_report, of_record, mine[module.id]) == (expected,) * 3, (expires_in, material)
+    for key in (*statuses.MODULE_STATUSES, *statuses.RECORD_STATUSES):
+        assert statuses.STATUSES[key].label and statuses.STATUSES[key].colour
+    assert statuses.CURRENT == {COMPLETED, DUE_SOON, RECOMMENDED}
