@@ -19,24 +19,13 @@ from pypdf.generic import ContentStream
 from sqlalchemy import select
 
 from tests.conftest import HERE
-from tests.web.test_journey import attempt_key
+from tests.support.learning import complete
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, User
 from tilearn.models.types import utcnow
 from tilearn.services import certificate_document, certificates, statuses
 
 MODULE = "/learn/worked-example"
-
-
-def complete(client) -> None:
-    """Read both sections and answer every question rightly."""
-    for section, answers in (
-        ("survival-responses", {"q-q-five-fs": "0"}),
-        ("harder-day", {"q-q-helps": ["0", "1"], "q-q-same": "1"}),
-    ):
-        page = client.get(f"{MODULE}/{section}?note=continue").get_data(as_text=True)
-        client.post(f"{MODULE}/{section}/answers", data={**answers, "attempt_key": attempt_key(page)})
-        client.post(f"{MODULE}/{section}/done")
 
 
 @pytest.fixture

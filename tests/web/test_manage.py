@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete, event, select, update
 
+from tests.support.learning import complete
 from tests.web.conftest import add_team
-from tests.web.test_certificates import complete
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, TeamManager, User
