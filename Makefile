@@ -10,7 +10,7 @@ VENDOR := tilearn/static/vendor/govuk
 CSS := tilearn/static/build/tilearn.css
 export FLASK_APP := tilearn
 
-.PHONY: run test test-sqlite test-postgres lint check-style assets install clean bench wheel
+.PHONY: run test test-quick test-sqlite test-postgres lint check-style assets install clean bench wheel
 
 ## Set-up ------------------------------------------------------------------
 
@@ -82,6 +82,12 @@ test: install assets
 		echo "== again on PostgreSQL =="; \
 		TILEARN_TEST_DATABASE_URL="$$TILEARN_TEST_POSTGRES_URL" $(BIN)/pytest -q -m "not packaging"; \
 	fi
+
+# The fast loop: lint, then every test but the real-browser (e2e) and real-gunicorn (system) ones, on SQLite.
+test-quick: install assets
+	$(BIN)/ruff check tilearn tests
+	$(BIN)/ruff format --check --quiet tilearn tests
+	$(BIN)/pytest -q -m "not browser and not system"
 
 bench: install assets
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -1,9 +1,11 @@
-"""Shared benchmark helpers: instance set-up, gunicorn, sign-in over HTTP, wrk runs and reporting."""
+"""Shared benchmark helpers: instance set-up, gunicorn, sign-in over HTTP, wrk runs and reporting.
+
+The HTTP client is tests/support/http.py, shared with the system tests.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import platform
@@ -18,13 +20,16 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import NamedTuple
-from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT, RESULTS = HERE.parent, HERE / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# The same cookie-keeping, CSRF-aware client as the system tests (see its docstring for why it lives there).
+from tests.support.http import Browser, Response, csrf_token  # noqa: E402
+
 DEMO_PASSWORD = "learn-at-your-own-pace"
 THREADS, CONNECTIONS = 2, 32
 DISTURBED = 0.10  # share of the CPUs other people's processes may use during a run before it is redone
@@ -139,52 +144,6 @@ class Gunicorn:
 
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
-
-
-class Response(NamedTuple):
-    """Status and text of one HTTP response."""
-
-    status: int
-    text: str
-
-
-@dataclass
-class Browser:
-    """A minimal HTTP client that keeps cookies, Secure ones included (wrk sends them as a header too)."""
-
-    port: int
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Response:
-        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", errors="replace")
-        finally:
-            connection.close()
-        jar = SimpleCookie()
-        for raw in response.headers.get_all("Set-Cookie") or []:
-            jar.load(raw)
-        self.cookies.update({name: morsel.value for name, morsel in jar.items()})
-        self.cookies = {name: value for name, value in self.cookies.items() if value}  # "" = deleted
-        return Response(response.status, text)
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-
-
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    if not match:
-        raise RuntimeError("no csrf_token on the page")
-    return match.group(1)
 
 
 def sign_in(port: int, email: str, page: str) -> tuple[Browser, Response]:

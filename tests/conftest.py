@@ -6,7 +6,6 @@ Set TILEARN_TEST_DATABASE_URL to a PostgreSQL URL to run everything against Post
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from tests.support.http import csrf_token  # noqa: F401 (tests import it from here)
 from tilearn import create_app
 from tilearn.extensions import db
 
@@ -193,13 +193,6 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token from a page's first form."""
-    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert match, "no csrf_token on the page"
-    return match.group(1)
-
-
 @pytest.fixture(scope="session")
 def example_plugin_dir(tmp_path_factory) -> Path:
     """The example plug-in, built and installed by pip like any package, into a throwaway folder."""
@@ -258,3 +251,8 @@ def fake_plugin(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
         return root
 
     return install
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The system marker: tests that start real gunicorn servers (make test-quick leaves them out)."""
+    config.addinivalue_line("markers", "system: starts real gunicorn servers (tests/system)")

@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import got_request_exception
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
 
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, PASSWORD
 
 PROJECT = Path(__file__).resolve().parents[2]
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,6 +30,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 #: A neutral address of our own, so the test proves the link follows EXIT_URL. It is never followed.
 EXIT_URL = "https://www.example.org/quick-exit"
 HOST = "127.0.0.1"
+#: the worked-example fixture module and its two sections
+MODULE = "/learn/worked-example"
+FIRST = f"{MODULE}/survival-responses"
+SECOND = f"{MODULE}/harder-day"
+MODULE_TITLE = "Noticing stress in ourselves and others"
 CHROME_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -254,3 +261,44 @@ def visitor_for(live_server) -> Callable[[object], Visitor]:
 def dump(value) -> str:
     """A compact JSON form for assertion messages."""
     return json.dumps(value, indent=1, default=str)
+
+
+# Helpers the browser tests share
+
+
+def text_of(driver) -> str:
+    """The visible text of the page's main content."""
+    return driver.find_element(By.ID, "main-content").text
+
+
+def button(driver, label: str):
+    """The button in the main content whose text starts with label."""
+    return driver.find_element(By.XPATH, f'//main//button[starts-with(normalize-space(.), "{label}")]')
+
+
+def choose(driver, *input_ids: str) -> None:
+    """Tick radios or checkboxes by clicking their labels, as a person would."""
+    for input_id in input_ids:
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{input_id}']").click()
+        assert driver.find_element(By.ID, input_id).is_selected(), input_id
+
+
+def sign_in_with_mouse(site, user) -> None:
+    """Sign in through the form (which carries the real CSRF token) and land on My learning."""
+    driver = site.driver
+    site.go("/sign-in", title="Sign in")
+    driver.find_element(By.ID, "email").send_keys(user.email)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    site.follow(button(driver, "Sign in").click, path="/", title="My learning")
+
+
+def the_record(app) -> tuple[int, str]:
+    """The id and verification code of the only completion record in the database."""
+    from tilearn.extensions import db
+    from tilearn.models import CompletionRecord
+
+    with app.app_context():
+        records = db.session.execute(select(CompletionRecord.id, CompletionRecord.verification_code)).all()
+        db.session.remove()
+    assert len(records) == 1, records
+    return tuple(records[0])

@@ -9,39 +9,20 @@ from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import HOST, dump
+from tests.e2e.conftest import (
+    FIRST,
+    HOST,
+    MODULE,
+    MODULE_TITLE,
+    SECOND,
+    button,
+    choose,
+    dump,
+    sign_in_with_mouse,
+    text_of,
+)
 
-MODULE = "/learn/worked-example"
-FIRST = f"{MODULE}/survival-responses"
-SECOND = f"{MODULE}/harder-day"
-MODULE_TITLE = "Noticing stress in ourselves and others"
 PAGE_BUDGET = 100 * 1024
-
-
-def text_of(driver) -> str:
-    """The visible text of the page's main content."""
-    return driver.find_element(By.ID, "main-content").text
-
-
-def button(driver, label: str):
-    """The button in the main content whose text starts with label."""
-    return driver.find_element(By.XPATH, f'//main//button[starts-with(normalize-space(.), "{label}")]')
-
-
-def choose(driver, *input_ids: str) -> None:
-    """Tick radios or checkboxes by clicking their labels, as a person would."""
-    for input_id in input_ids:
-        driver.find_element(By.CSS_SELECTOR, f"label[for='{input_id}']").click()
-        assert driver.find_element(By.ID, input_id).is_selected(), input_id
-
-
-def sign_in_with_mouse(site, user) -> None:
-    """Sign in through the form (which carries the real CSRF token) and land on My learning."""
-    driver = site.driver
-    site.go("/sign-in", title="Sign in")
-    driver.find_element(By.ID, "email").send_keys(user.email)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    site.follow(button(driver, "Sign in").click, path="/", title="My learning")
 
 
 @pytest.mark.browser

@@ -11,21 +11,22 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from sqlalchemy import select
 
-from tests.e2e.conftest import HOST, dump
-from tests.e2e.test_browser import (
+from tests.e2e.conftest import (
     FIRST,
+    HOST,
     MODULE,
     MODULE_TITLE,
     SECOND,
     button,
     choose,
+    dump,
     sign_in_with_mouse,
     text_of,
+    the_record,
 )
+from tests.support.learning import complete
 from tests.web.conftest import add_team
-from tests.web.test_certificates import complete
 
 REPORT = "/manage/"
 LEARNER, STARTER = "Lena Learner", "Sami Starter"
@@ -47,18 +48,6 @@ def team(app, make_user) -> Team:
     learner, starter = make_user("learner", name=LEARNER), make_user("learner", name=STARTER)
     add_team(app, "Housing", level="aware", managers=[manager], members=[learner, starter])
     return Team(manager, learner, starter)
-
-
-def the_record(app) -> tuple[int, str]:
-    """The id and verification code of the only completion record in the database."""
-    from tilearn.extensions import db
-    from tilearn.models import CompletionRecord
-
-    with app.app_context():
-        records = db.session.execute(select(CompletionRecord.id, CompletionRecord.verification_code)).all()
-        db.session.remove()
-    assert len(records) == 1, records
-    return tuple(records[0])
 
 
 def complete_in_browser(site) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.test_browser import FIRST, MODULE, button, sign_in_with_mouse
-from tests.e2e.test_manager_browser import the_record
+from tests.e2e.conftest import FIRST, MODULE, button, sign_in_with_mouse, the_record
+from tests.support.learning import complete
 from tests.web.conftest import add_team
-from tests.web.test_certificates import complete
 from tilearn.extensions import db
 from tilearn.models import SignInCounter
 from tilearn.models.types import utcnow

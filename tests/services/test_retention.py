@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.web.test_admin import make_record
+from tests.support.learning import make_record
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, Pause, User
 from tilearn.models.types import utcnow

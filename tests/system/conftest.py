@@ -1,11 +1,10 @@
-"""Real gunicorn servers for crash and scale-out tests, and a small cookie-keeping HTTP client."""
+"""Real gunicorn servers for crash and scale-out tests (marked system: make test-quick skips them)."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -14,12 +13,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.support.http import Browser
 from tilearn.config import PROJECT_ROOT
+
+SYSTEM = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/system is marked system."""
+    for item in items:
+        if SYSTEM in item.path.parents:
+            item.add_marker(pytest.mark.system)
 
 
 def free_port() -> int:
@@ -84,42 +92,6 @@ class Server:
         self._stdout_file.close()
 
 
-class Browser:
-    """Keeps cookies (including Secure ones, as browsers do on 127.0.0.1) and CSRF tokens."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            if value and "Expires=Thu, 01 Jan 1970" not in header:
-                self.cookies[name] = value
-            else:
-                self.cookies.pop(name, None)
-        connection.close()
-        return response.status, dict(response.headers), text
-
-    def token(self, path: str) -> str:
-        _status, _headers, html = self.request("GET", path)
-        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-
-    def sign_in(self, email: str, password: str) -> int:
-        form = {"email": email, "password": password, "csrf_token": self.token("/sign-in")}
-        return self.request("POST", "/sign-in", form)[0]
-
-
 class WriteLoad:
     """Browsers marking the sections of a long module read, a thread each, until the server goes away."""
 
@@ -131,7 +103,7 @@ class WriteLoad:
         self._lock = threading.Lock()
         self._clients = []
         for _ in range(clients):
-            browser = Browser(server)
+            browser = Browser(server.port)
             assert browser.sign_in(email, PASSWORD) == 302
             self._clients.append((browser, browser.token(f"/learn/{module}/part-0?note=continue")))
         self._threads = [threading.Thread(target=self._post, args=(n,)) for n in range(clients)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import PASSWORD, write_module
-from tests.system.conftest import Browser, WriteLoad
+from tests.support.http import Browser
+from tests.system.conftest import WriteLoad
 
 SECTIONS = 400
 
@@ -36,7 +37,7 @@ def test_kill_9_mid_load_loses_no_acknowledged_write(start_server, make_user, da
     assert set(acknowledged) <= seen
 
     restarted = start_server(workers=1, MODULES_DIRS=[str(tmp_path / "mods")])
-    browser = Browser(restarted)
+    browser = Browser(restarted.port)
     assert browser.sign_in(learner.email, PASSWORD) == 302
     status, _headers, page = browser.request("GET", "/learn/long-module")
     assert status == 200 and f"{len(seen)} of {SECTIONS} sections read" in page
@@ -47,9 +48,9 @@ def test_two_processes_share_sign_out_and_the_sign_in_limit(start_server, make_u
     first = start_server(workers=1, LOGIN_LIMIT_PER_ACCOUNT=4)
     second = start_server(workers=1, LOGIN_LIMIT_PER_ACCOUNT=4)
 
-    on_first = Browser(first)
+    on_first = Browser(first.port)
     assert on_first.sign_in(learner.email, PASSWORD) == 302
-    on_second = Browser(second)
+    on_second = Browser(second.port)
     on_second.cookies = dict(on_first.cookies)  # the load balancer sends the next request elsewhere
     assert on_second.request("GET", "/")[0] == 200
     token = on_first.token("/")
@@ -59,8 +60,8 @@ def test_two_processes_share_sign_out_and_the_sign_in_limit(start_server, make_u
 
     other = make_user()
     for server in (first, second, first, second):
-        assert Browser(server).sign_in(other.email, "not-the-password") == 200
-    status = Browser(second).sign_in(other.email, PASSWORD)
+        assert Browser(server.port).sign_in(other.email, "not-the-password") == 200
+    status = Browser(second.port).sign_in(other.email, PASSWORD)
     assert status == 200  # the fifth attempt is refused, even with the right password
     from tilearn.extensions import db
     from tilearn.models import SignInCounter

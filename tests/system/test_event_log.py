@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FIXTURE_MODULES, PASSWORD
-from tests.system.conftest import Browser, Server
+from tests.support.http import Browser
+from tests.system.conftest import Server
 from tests.web.conftest import add_team
 from tilearn.config import PROJECT_ROOT
 
@@ -65,7 +66,7 @@ def journey(start_server, make_user, app):
     team = add_team(app, "Housing", managers=[manager], members=[learner])
     server = start_server(workers=2, args=documented_arguments(), MODULES_DIRS=[str(FIXTURE_MODULES)])
 
-    browser = Browser(server)
+    browser = Browser(server.port)
     assert browser.sign_in(learner.email, "not-the-password") == 200
     assert browser.sign_in(learner.email, PASSWORD) == 302
     complete_module(browser)
@@ -76,7 +77,7 @@ def journey(start_server, make_user, app):
 
     with app.app_context():
         record_id = db.session.scalars(select(CompletionRecord.id)).one()
-    boss = Browser(server)
+    boss = Browser(server.port)
     assert boss.sign_in(manager.email, PASSWORD) == 302
     assert boss.request("GET", f"/manage/learners/{learner.id}")[0] == 200
     status, headers, _csv = boss.request("GET", f"/manage/report.csv?team={team}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.system.conftest import Browser
+from tests.support.http import Browser
 
 DEAD = {
     "postgresql": "postgresql+psycopg://tilearn:nothing@127.0.0.1:9/tilearn",
@@ -15,7 +15,7 @@ DEAD = {
 @pytest.mark.parametrize("kind", sorted(DEAD))
 def test_gunicorn_against_an_unreachable_database(start_server, kind):
     server = start_server(workers=1, SQLALCHEMY_DATABASE_URI=DEAD[kind])
-    browser = Browser(server)
+    browser = Browser(server.port)
     status, headers, body = browser.request("GET", "/healthz")
     assert status == 503 and '"unavailable"' in body
     status, headers, body = browser.request("GET", "/grounding")

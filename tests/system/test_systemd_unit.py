@@ -44,7 +44,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PASSWORD, skip_or_fail, write_module
-from tests.system.conftest import Browser, WriteLoad, free_port
+from tests.support.http import Browser
+from tests.system.conftest import WriteLoad, free_port
 from tilearn.config import PROJECT_ROOT
 
 UNIT = PROJECT_ROOT / "deploy" / "tilearn.service"
@@ -377,7 +378,7 @@ def test_without_stopping_the_group_orphaned_workers_keep_the_port_and_a_new_mas
     """
     service.start()
     slow = start_a_slow_request(service.port)
-    assert Browser(service).request("GET", "/healthz")[0] == 200  # so a worker has taken the slow one
+    assert Browser(service.port).request("GET", "/healthz")[0] == 200  # so a worker has taken the slow one
     os.kill(service.main.pid, signal.SIGKILL)
     service.main.wait(timeout=10)
     assert service.group.pids(), "the workers outlive their master"
@@ -435,7 +436,7 @@ def test_kill_9_of_the_master_the_unit_restarts_the_site_and_loses_no_acknowledg
     engine.dispose()
     assert set(load.acknowledged) <= seen
 
-    browser = Browser(service)  # the restarted site
+    browser = Browser(service.port)  # the restarted site
     assert browser.sign_in(learner.email, PASSWORD) == 302
     status, _headers, page = browser.request("GET", "/learn/long-module")
     assert status == 200 and f"{len(seen)} of {SECTIONS} sections read" in page

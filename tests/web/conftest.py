@@ -47,3 +47,23 @@ def organisation(app, make_user) -> Organisation:
     team_a = add_team(app, "Housing", managers=[manager_a], members=[a1, a2])
     team_b = add_team(app, "Libraries", managers=[manager_b], members=[b1])
     return Organisation(team_a, team_b, manager_a, manager_b, admin, a1, a2, b1)
+
+
+@pytest.fixture
+def csrf_app(make_app):
+    """The app with CSRF checks on, as in production."""
+    return make_app(WTF_CSRF_ENABLED=True)
+
+
+@pytest.fixture
+def admin(make_user):
+    """An admin, Ada."""
+    return make_user("admin", name="Ada Admin")
+
+
+@pytest.fixture
+def browser(csrf_app, admin):
+    """The admin signed in on the CSRF-checking app."""
+    from tests.support.pages import SignedInClient
+
+    return SignedInClient(csrf_app, admin)

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.conftest import PASSWORD, csrf_token
-from tests.web.test_admin import Browser, body, error_summary, title
+from tests.support.pages import SignedInClient, body, error_summary, title
 from tilearn.extensions import db
 from tilearn.services import people
 
 NEW = "blue kettle wanders softly"
-
-
-@pytest.fixture
-def csrf_app(make_app):
-    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def anonymous(app):
@@ -34,7 +27,7 @@ def signs_in(app, email: str, password: str) -> bool:
 
 def test_everyone_can_change_their_own_password_and_other_sessions_end(csrf_app, make_user):
     learner = make_user(name="Sam Patel")
-    mine, elsewhere = Browser(csrf_app, learner), Browser(csrf_app, learner)
+    mine, elsewhere = SignedInClient(csrf_app, learner), SignedInClient(csrf_app, learner)
     home = mine.text("/")
     assert 'href="/account/password"' in home and "Change my password" in home
     page = mine.text("/account/password")

@@ -6,80 +6,19 @@ import csv
 import html
 import io
 import re
-import secrets
 import urllib.parse
 
-import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import csrf_token
+from tests.support.learning import make_record
+from tests.support.pages import SignedInClient, body, error_summary, sign_in_form, title
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, OrganisationSettings, Team, User
 from tilearn.services import people, teams
 from tilearn.services.organisation import current_settings
 
 HEADER = "name,email,team,role,expected level\n"
-
-
-def sign_in_form(app, email: str, password: str = PASSWORD):
-    """A new client and its answer to the sign-in form, filled in as a person would."""
-    client = app.test_client()
-    client.environ_base["HTTP_REFERER"] = "https://localhost/"  # as browsers do (same-origin)
-    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
-    return client, client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
-
-
-class Browser:
-    """A test client signed in through the real form, posting forms with their CSRF token."""
-
-    def __init__(self, app, user) -> None:
-        self.client, signed_in = sign_in_form(app, user.email)
-        assert signed_in.status_code == 302
-
-    def get(self, url: str, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def text(self, url: str) -> str:
-        response = self.client.get(url)
-        assert response.status_code == 200, url
-        return response.get_data(as_text=True)
-
-    def post(self, url: str, data: dict | None = None, **kwargs):
-        token = csrf_token(self.text("/"))  # the same token on every page of the session
-        return self.client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
-
-
-@pytest.fixture
-def csrf_app(make_app):
-    return make_app(WTF_CSRF_ENABLED=True)
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Ada Admin")
-
-
-@pytest.fixture
-def browser(csrf_app, admin):
-    return Browser(csrf_app, admin)
-
-
-def body(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def error_summary(page: str) -> list[tuple[str, str]]:
-    """(link target, message) for every entry in the page's error summary."""
-    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S)
-    assert summary, "no error summary"
-    return [
-        (href, html.unescape(text))
-        for href, text in re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', summary.group(0))
-    ]
-
-
-def title(page: str) -> str:
-    return re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
 
 
 def audit_actions(app) -> list[str]:
@@ -119,7 +58,7 @@ def test_every_admin_form_refuses_a_post_without_its_csrf_token(csrf_app, admin,
 def test_admin_is_in_the_navigation_only_for_admins(csrf_app, browser, make_user):
     assert 'href="/admin/"' in browser.text("/")
     for role in ("learner", "trainer", "manager"):
-        other = Browser(csrf_app, make_user(role))
+        other = SignedInClient(csrf_app, make_user(role))
         assert 'href="/admin/"' not in other.text("/")
         assert other.get("/admin/people").status_code == 403
 
@@ -195,7 +134,7 @@ def test_the_link_is_emailed_when_email_is_set_up_and_never_logged(make_app, adm
 
     caplog.set_level(logging.DEBUG)
     app = make_app(WTF_CSRF_ENABLED=True, MAIL_BACKEND="locmem", MAIL_DEFAULT_SENDER="learning@example.org")
-    browser = Browser(app, admin)
+    browser = SignedInClient(app, admin)
     with app.app_context():
         sam_id = people.create_person(admin.id, "Sam Patel", "sam@example.org", ["learner"]).id
     page = body(browser.post(f"/admin/people/{sam_id}/password-link"))
@@ -285,7 +224,7 @@ def test_import_from_an_uploaded_file_with_a_bom_and_windows_line_endings(csrf_a
 
 def test_disabling_signs_the_person_out_on_their_next_request(csrf_app, admin, browser, make_user):
     learner = make_user()
-    theirs = Browser(csrf_app, learner)
+    theirs = SignedInClient(csrf_app, learner)
     assert theirs.get("/").status_code == 200
     assert browser.post(f"/admin/people/{learner.id}/disable").status_code == 302
     gone = theirs.get("/")
@@ -293,28 +232,9 @@ def test_disabling_signs_the_person_out_on_their_next_request(csrf_app, admin, b
     page = browser.text(f"/admin/people/{learner.id}")
     assert "Disabled on" in page and "Enable this person" in page
     browser.post(f"/admin/people/{learner.id}/enable")
-    Browser(csrf_app, learner)
+    SignedInClient(csrf_app, learner)
     refused = browser.post(f"/admin/people/{admin.id}/disable")
     assert "You cannot disable your own account" in browser.text(refused.headers["Location"])
-
-
-def make_record(app, user_id: int) -> CompletionRecord:
-    with app.app_context():
-        record = CompletionRecord(
-            user_id=user_id,
-            module_id="worked-example",
-            module_version="1.2",
-            content_hash="0" * 64,
-            score=100,
-            cycle=1,
-            verification_code=secrets.token_urlsafe(24),
-            module_title="A worked example",
-        )
-        db.session.add(record)
-        db.session.commit()
-        db.session.refresh(record)
-        db.session.expunge(record)
-        return record
 
 
 def test_erasing_asks_first_then_keeps_the_record_under_an_anonymous_name(csrf_app, browser, make_user):
@@ -456,7 +376,7 @@ def test_audit_log_is_newest_first_and_paged(csrf_app, admin, browser, make_user
 
 def test_an_admin_sees_and_lifts_a_sign_in_lock(make_app, admin, make_user):
     app = make_app(WTF_CSRF_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT=3)
-    browser = Browser(app, admin)
+    browser = SignedInClient(app, admin)
     learner = make_user(name="Lee Locked")
     for _ in range(3):
         sign_in_form(app, learner.email, "a wrong guess")

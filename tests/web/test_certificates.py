@@ -19,24 +19,13 @@ from pypdf.generic import ContentStream
 from sqlalchemy import select
 
 from tests.conftest import HERE
-from tests.web.test_journey import attempt_key
+from tests.support.learning import complete
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, User
 from tilearn.models.types import utcnow
-from tilearn.services import certificate_document, certificates
+from tilearn.services import certificate_document, certificates, statuses
 
 MODULE = "/learn/worked-example"
-
-
-def complete(client) -> None:
-    """Read both sections and answer every question rightly."""
-    for section, answers in (
-        ("survival-responses", {"q-q-five-fs": "0"}),
-        ("harder-day", {"q-q-helps": ["0", "1"], "q-q-same": "1"}),
-    ):
-        page = client.get(f"{MODULE}/{section}?note=continue").get_data(as_text=True)
-        client.post(f"{MODULE}/{section}/answers", data={**answers, "attempt_key": attempt_key(page)})
-        client.post(f"{MODULE}/{section}/done")
 
 
 @pytest.fixture
@@ -179,12 +168,12 @@ def test_a_material_change_recommends_a_refresher(app, holder):
     with app.app_context():
         module = app.extensions["tilearn.library"].library.get("worked-example")
         changed = replace(module, version="2.0", material_change=True)
-        assert certificates.record_status(db.session.get(CompletionRecord, record.id), changed).label == (
-            certificates.RECOMMENDED
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), changed).key == (
+            statuses.RECOMMENDED
         )
         same = replace(module, material_change=True)
-        assert certificates.record_status(db.session.get(CompletionRecord, record.id), same).label == (
-            certificates.VALID
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), same).key == (
+            statuses.VALID
         )
 
 

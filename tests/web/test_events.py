@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import PASSWORD
+from tests.support.learning import MARKER, complete, look_after_myself
 from tests.web.conftest import add_team
-from tests.web.test_certificates import complete
-from tests.web.test_privacy import MARKER, look_after_myself
 from tilearn.eventlog import log_event
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, ReflectionEntry

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
+from tests.support.learning import attempt_key
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, SectionDeferral
 
 MODULE = "/learn/worked-example"
-
-
-def attempt_key(html: str) -> str:
-    return re.search(r'name="attempt_key" value="([^"]+)"', html).group(1)
 
 
 def test_learner_completes_the_worked_example(app, client, make_user, sign_in):

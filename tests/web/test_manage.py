@@ -8,14 +8,15 @@ from datetime import timedelta
 
 from sqlalchemy import delete, event, select, update
 
+from tests.support.learning import complete
 from tests.web.conftest import add_team
-from tests.web.test_certificates import complete
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, TeamManager, User
 from tilearn.models.types import utcnow
 from tilearn.services import certificates, report_csv, reports
 from tilearn.services.organisation import current_scheme
+from tilearn.services.statuses import COMPLETED, DUE_SOON, EXPIRED, IN_PROGRESS, NOT_STARTED, RECOMMENDED
 from tilearn.web.library_state import current_library
 
 
@@ -87,12 +88,12 @@ def test_statuses_due_bands_expiry_and_filters(app, sign_in, organisation):
         set_expiry(org.a2.id, utcnow() + timedelta(days=45))
         report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
         cells = {row.name: row.cells[0] for row in report.rows}
-        assert cells["Ann Able"].status == reports.COMPLETED and cells["Ann Able"].completed_on is not None
-        assert cells["Arun Aye"].status == reports.DUE_SOON and cells["Arun Aye"].due_band == 60
+        assert cells["Ann Able"].status == COMPLETED and cells["Ann Able"].completed_on is not None
+        assert cells["Arun Aye"].status == DUE_SOON and cells["Arun Aye"].due_band == 60
         set_expiry(org.a2.id, utcnow() - timedelta(days=1))
         report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
-        assert {row.name: row.cells[0].status for row in report.rows}["Arun Aye"] == reports.EXPIRED
-        assert report.totals[reports.EXPIRED] == 1 and report.totals[reports.COMPLETED] == 1
+        assert {row.name: row.cells[0].status for row in report.rows}["Arun Aye"] == EXPIRED
+        assert report.totals[EXPIRED] == 1 and report.totals[COMPLETED] == 1
     manager = client_for(app, sign_in, org.manager_a)
     expired_only = manager.get("/manage/?status=expired").get_data(as_text=True)
     assert "Arun Aye" in expired_only and "Ann Able" not in expired_only
@@ -269,11 +270,11 @@ def test_a_material_change_recommends_a_refresher_in_the_report_and_csv(app, sig
             row.name: [cell.status for cell in row.cells]
             for row in reports.team_report(org.manager_a.id, False, changed, scheme).rows
         }
-        assert statuses == {"Ann Able": [reports.RECOMMENDED], "Arun Aye": [reports.NOT_STARTED]}
+        assert statuses == {"Ann Able": [RECOMMENDED], "Arun Aye": [NOT_STARTED]}
         lines = "".join(report_csv.csv_export(org.manager_a.id, False, changed, scheme))
         assert ",refresher recommended," in lines
         unchanged = reports.team_report(org.manager_a.id, False, library, scheme)
-        assert [cell.status for cell in unchanged.rows[0].cells] == [reports.COMPLETED]
+        assert [cell.status for cell in unchanged.rows[0].cells] == [COMPLETED]
 
 
 def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, organisation):
@@ -288,7 +289,46 @@ def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, orga
             report = reports.team_report(org.manager_a.id, False, current_library(), current_scheme())
             return {row.name: row.cells[0].status for row in report.rows}["Ann Able"]
 
-    assert ann() == reports.COMPLETED  # the report's copy does not know about the edit yet
+    assert ann() == COMPLETED  # the report's copy does not know about the edit yet
     result = app.test_cli_runner().invoke(args=["records", "resync"])
     assert result.exit_code == 0 and "Rebuilt the current record of 1 progress row(s)." in result.output
-    assert ann() == reports.IN_PROGRESS
+    assert ann() == IN_PROGRESS
+
+
+def test_the_report_a_certificate_and_my_learning_agree_on_every_status(app, sign_in, organisation):
+    """The SQL CASE and the Python rules come from one definition: they give the same status."""
+    from dataclasses import replace
+
+    from tilearn.services import progress, statuses
+
+    org = organisation
+    complete(client_for(app, sign_in, org.a1))
+    cases = [
+        (timedelta(days=400), False, COMPLETED),
+        (timedelta(days=91), False, COMPLETED),
+        (timedelta(days=89), False, DUE_SOON),
+        (timedelta(days=10), True, DUE_SOON),  # due soon outranks a material change
+        (timedelta(days=-1), True, EXPIRED),
+        (None, False, COMPLETED),
+        (None, True, RECOMMENDED),
+    ]
+    with app.app_context():
+        library, scheme = current_library(), current_scheme()
+        module = library.get("worked-example")
+        for expires_in, material, expected in cases:
+            set_expiry(org.a1.id, utcnow() + expires_in if expires_in is not None else None)
+            changed = replace(module, version="9.0", material_change=True) if material else module
+            changed_library = replace(library, modules={module.id: changed})
+            report = reports.team_report(org.manager_a.id, False, changed_library, scheme)
+            in_report = {row.name: row.cells[0].status for row in report.rows}["Ann Able"]
+            record = db.session.scalar(select(CompletionRecord).where(CompletionRecord.user_id == org.a1.id))
+            of_record = statuses.MODULE_STATUS_OF[certificates.record_status(record, changed).key]
+            mine = {
+                s.module.id: s.status
+                for _level, rows in progress.my_learning(org.a1.id, changed_library)
+                for s in rows
+            }
+            assert (in_report, of_record, mine[module.id]) == (expected,) * 3, (expires_in, material)
+    for key in (*statuses.MODULE_STATUSES, *statuses.RECORD_STATUSES):
+        assert statuses.STATUSES[key].label and statuses.STATUSES[key].colour
+    assert statuses.CURRENT == {COMPLETED, DUE_SOON, RECOMMENDED}

@@ -3,52 +3,19 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import re
 
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.support.learning import MARKER, MODULE, complete, look_after_myself
 from tests.web.conftest import add_team
-from tests.web.test_certificates import complete
 from tilearn.extensions import db
 from tilearn.models import (
     AuditEvent,
     CompletionRecord,
-    DraftAnswers,
-    Pause,
-    ReflectionEntry,
-    SectionDeferral,
 )
-
-MARKER = "PRIVATE-MARKER-5c1e-walked-by-the-canal"
-MODULE = "/learn/worked-example"
-
-
-def look_after_myself(app, client, user_id: int) -> None:
-    """Everything a learner might do for their own wellbeing, before completing; each must take effect."""
-    skipped = client.post(f"{MODULE}/harder-day/choice", data={"choice": "skip"})
-    assert skipped.status_code == 302
-    paused = client.post(
-        "/pause", data={"module_id": "worked-example", "section_id": "harder-day", "q-q-same": "0"}
-    )
-    assert paused.status_code == 302 and paused.headers["Location"].endswith("/grounding")
-    grounding = client.get("/grounding")
-    assert grounding.status_code == 200
-    assert f"{MODULE}/harder-day?note=continue" in grounding.get_data(as_text=True)  # the way back
-    paused_at_note = client.post(f"{MODULE}/harder-day/choice", data={"choice": "pause"})
-    assert paused_at_note.status_code == 302 and paused_at_note.headers["Location"].endswith("/grounding")
-    reflected = client.post(f"{MODULE}/harder-day/reflections/r-settle", data={"text": MARKER})
-    assert reflected.status_code == 302
-    with app.app_context():
-        mine = {"user_id": user_id, "module_id": "worked-example"}
-        assert db.session.scalars(select(SectionDeferral).filter_by(**mine)).one().section_id == "harder-day"
-        pauses = db.session.scalars(select(Pause).filter_by(**mine)).all()
-        assert [p.section_id for p in pauses] == ["harder-day", "harder-day"]
-        draft = db.session.scalars(select(DraftAnswers).filter_by(**mine)).one()
-        assert draft.section_id == "harder-day" and json.loads(draft.answers) == {"q-same": [0]}
-        assert db.session.scalars(select(ReflectionEntry).filter_by(**mine)).one().text == MARKER
 
 
 def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sign_in, caplog):

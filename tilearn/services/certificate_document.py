@@ -240,7 +240,7 @@ def certificate_pdf(
         f"Module version: {record.module_version}",
         f"Issued: {record.issued_at:%d %B %Y}",
         f"Refresher due: {record.expires_at:%d %B %Y}" if record.expires_at else "Refresher due: not set",
-        f"Status: {status.label}",
+        f"Status: {status.key}",
         f"Verification code: {record.verification_code}",
     ]
     footer = f"Check this certificate, or scan the code: {verify_url}"

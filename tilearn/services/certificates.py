@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
@@ -22,32 +22,22 @@ from tilearn.models import (
 )
 from tilearn.models.types import utcnow
 from tilearn.services.audit import record_event
+from tilearn.services.statuses import DUE_WINDOW, REVOKED, decide, due_band
 
 log = logging.getLogger("tilearn.certificates")
-VALID, DUE, EXPIRED, REVOKED, RECOMMENDED = (
-    "valid",
-    "due for refresher",
-    "expired",
-    "revoked",
-    "refresher recommended",
-)
-#: a record this close to its expiry is "due for refresher"
-DUE_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True)
 class RecordStatus:
     """How a completion record stands today."""
 
-    label: str  #: one of VALID, DUE, EXPIRED, REVOKED, RECOMMENDED
+    key: str  #: one of statuses.RECORD_STATUSES
     days_left: int | None = None  #: days until expiry, when there is one
 
     @property
     def due_band(self) -> int | None:
         """30, 60 or 90 when the record expires within that many days."""
-        if self.days_left is None or self.days_left < 0:
-            return None
-        return next((band for band in (30, 60, 90) if self.days_left <= band), None)
+        return due_band(self.days_left)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -62,16 +52,15 @@ def record_status(
 ) -> RecordStatus:
     """Revoked, expired, due for refresher, refresher recommended (material change) or valid."""
     now = now or utcnow()
-    if record.revoked_at is not None:
-        return RecordStatus(REVOKED)
-    days_left = (record.expires_at - now).days if record.expires_at else None
-    if record.expires_at is not None and record.expires_at <= now:
-        return RecordStatus(EXPIRED, days_left)
-    if record.expires_at is not None and record.expires_at - now <= DUE_WINDOW:
-        return RecordStatus(DUE, days_left)
-    if module is not None and module.material_change and module.version != record.module_version:
-        return RecordStatus(RECOMMENDED, days_left)
-    return RecordStatus(VALID, days_left)
+    expires = record.expires_at
+    facts = {
+        "missing": record.revoked_at is not None,
+        "expired": expires is not None and expires <= now,
+        "due": expires is not None and expires - now <= DUE_WINDOW,
+        "changed": module is not None and module.material_change and module.version != record.module_version,
+    }
+    key = decide(facts).record
+    return RecordStatus(key, None if key == REVOKED or expires is None else (expires - now).days)
 
 
 def find_by_code(code: str) -> tuple[CompletionRecord, User] | None:

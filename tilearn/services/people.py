@@ -18,16 +18,7 @@ from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import (
     ROLES,
-    DraftAnswers,
-    ModuleProgress,
     PasswordLink,
-    Pause,
-    QuestionResult,
-    QuizAttempt,
-    ReflectionEntry,
-    SectionDeferral,
-    SectionView,
-    SignInCounter,
     Team,
     TeamManager,
     User,
@@ -35,23 +26,12 @@ from tilearn.models import (
     UserSession,
 )
 from tilearn.models.types import utcnow
-from tilearn.services import accounts, passwords
+from tilearn.services import accounts, passwords, personal_data
 from tilearn.services.audit import record_event
 from tilearn.services.teams import TeamError, clean_level, get_team
 
 EMAIL = re.compile(r"^[^@\s\"',;<>]+@[^@\s\"',;<>]+\.[^@\s\"',;<>.]+$")
 MAX_NAME, MAX_EMAIL = 200, 254
-#: what a person did while learning; erasing them deletes all of it
-PRIVATE_DATA = (
-    SectionView,
-    SectionDeferral,
-    QuizAttempt,
-    QuestionResult,
-    DraftAnswers,
-    ReflectionEntry,
-    Pause,
-    ModuleProgress,
-)
 
 
 class PersonError(ValueError):
@@ -291,20 +271,15 @@ def lift_sign_in_lock(actor_id: int, scope: str, key: str) -> bool:
 
 
 def erase_person(actor_id: int, user_id: int) -> None:
-    """Erase a person: private learning data deleted, completion records kept under an anonymous name."""
+    """Erase a person: what personal_data.HOLDINGS says to delete is, records kept under an anonymous name."""
     if actor_id == user_id:
         raise PersonError("", "You cannot erase your own account: ask another admin to do it")
     user = _living(user_id)
-    for model in PRIVATE_DATA:
-        db.session.execute(delete(model).where(model.user_id == user.id))
-    _end_sessions(user.id)
-    db.session.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
-    db.session.execute(
-        delete(SignInCounter).where(SignInCounter.scope == accounts.ACCOUNT, SignInCounter.key == user.email)
-    )
-    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
+    for holding in personal_data.HOLDINGS:  # sign-in counts go by email: deleted before it is replaced
+        if holding.erase == personal_data.DELETE:
+            db.session.execute(delete(holding.model).where(holding.about(user)))
+    db.session.expire(user, ["role_rows"])  # deleted above
     now = utcnow()
-    user.role_rows.clear()
     user.name = f"Erased person {user.id}"
     user.email = f"erased-{user.id}@erased.invalid"
     user.password_hash = unusable_password()

@@ -22,6 +22,7 @@ from tilearn.models import (
 )
 from tilearn.models.types import utcnow
 from tilearn.services.sql import insert_ignore, upsert
+from tilearn.services.statuses import COMPLETED, IN_PROGRESS, MODULE_STATUS_OF, NOT_STARTED
 
 log = logging.getLogger("tilearn.progress")
 
@@ -42,10 +43,10 @@ class ModuleState:
 
     @property
     def status(self) -> str:
-        """'completed', 'in progress' or 'not started'."""
+        """Completed, in progress or not started (statuses.MODULE_STATUSES)."""
         if self.completion is not None:
-            return "completed"
-        return "in progress" if self.started else "not started"
+            return COMPLETED
+        return IN_PROGRESS if self.started else NOT_STARTED
 
 
 def next_section_id(module: Module, section_id: str) -> str | None:
@@ -200,7 +201,7 @@ class ModuleSummary:
     """One row of "My learning"."""
 
     module: Module
-    status: str  #: not started, in progress, completed, due for refresher, expired, refresher recommended
+    status: str  #: one of statuses.MODULE_STATUSES
     seen_count: int
     last_section_id: str | None
 
@@ -222,7 +223,7 @@ def my_learning(
     user_id: int, library: Library, scheme: LevelScheme | None = None
 ) -> list[tuple[Level, list[ModuleSummary]]]:
     """Every module grouped by level, with the learner's status; three queries in all."""
-    from tilearn.services.certificates import VALID, record_status
+    from tilearn.services.certificates import record_status
 
     progress = {
         row.module_id: row
@@ -243,10 +244,9 @@ def my_learning(
             row = progress.get(module.id)
             record = records.get(module.id)
             if record is not None and (row is None or row.cycle == record.cycle):
-                label = record_status(record, module).label
-                status = "completed" if label == VALID else label
+                status = MODULE_STATUS_OF[record_status(record, module).key]
             else:
-                status = "in progress" if row else "not started"
+                status = IN_PROGRESS if row else NOT_STARTED
             rows.append(
                 ModuleSummary(module, status, seen.get(module.id, 0), row.last_section_id if row else None)
             )

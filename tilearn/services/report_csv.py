@@ -13,7 +13,8 @@ from tilearn.engine.levels import LevelScheme
 from tilearn.extensions import db
 from tilearn.models import ModuleProgress, User
 from tilearn.models.types import utcnow
-from tilearn.services.reports import NO_FILTERS, NOT_STARTED, STATUSES, Expectations, Filters, scoped_learners
+from tilearn.services.reports import NO_FILTERS, Expectations, Filters, scoped_learners
+from tilearn.services.statuses import MODULE_STATUSES, NOT_STARTED
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = (
@@ -72,7 +73,7 @@ def csv_export(
             (module.id, module.title, module_level.name if module_level else module.level)
         )
     levels = {level.key: level.name for level in scheme.levels}
-    status = expect.status(now, {s: s for s in STATUSES})
+    status = expect.status(now, {s: s for s in MODULE_STATUSES})
     tail = (
         status + "," + _day(ModuleProgress.current_issued_at) + "," + _day(ModuleProgress.current_expires_at)
     )

@@ -4,7 +4,8 @@ Scoping is done inside the database query (a join on team_managers), so a manage
 can never load a learner outside their teams. The report reads only the learner, their
 team and `module_progress` (whether a module was started, and the completion record that
 currently counts): never pauses, skips, reflections or answers. Statuses are classified
-and counted in SQL by one CASE; only the page shown is built cell by cell.
+and counted in SQL by one CASE, built from the rules in statuses.py; only the page shown is built
+cell by cell.
 """
 
 from __future__ import annotations
@@ -22,26 +23,23 @@ from tilearn.engine.levels import Level, LevelScheme
 from tilearn.extensions import db
 from tilearn.models import ModuleProgress, Team, TeamManager, User
 from tilearn.models.types import utcnow
-from tilearn.services.certificates import DUE_WINDOW
-
-NOT_STARTED, IN_PROGRESS, COMPLETED, DUE_SOON, EXPIRED, RECOMMENDED = (
-    "not started",
-    "in progress",
-    "completed",
-    "due soon",
-    "expired",
-    "refresher recommended",
+from tilearn.services.statuses import (
+    CURRENT,
+    DUE_SOON,
+    DUE_WINDOW,
+    MODULE_STATUSES,
+    NOT_STARTED,
+    due_band,
+    status_case,
 )
-STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, DUE_SOON, EXPIRED, RECOMMENDED)
-#: statuses that count as holding a current completion
-CURRENT = frozenset({COMPLETED, DUE_SOON, RECOMMENDED})
+
 PAGE_SIZE = 50
 EXPECTED = func.coalesce(User.expected_level, Team.expected_level)
 
 # The counts query adds, for each started module, 1 << (BITS × its status's place in STARTED),
 # so one SUM carries a learner's five counts (SQLite would evaluate five SUM(CASE …) five
 # times over; this halves the query). Not started is what is left of the expected modules.
-STARTED = (IN_PROGRESS, COMPLETED, DUE_SOON, EXPIRED, RECOMMENDED)
+STARTED = tuple(status for status in MODULE_STATUSES if status != NOT_STARTED)
 BITS = 12
 MOST_MODULES = (1 << BITS) - 1  #: more expected modules than this would overflow a count
 TALLY = {NOT_STARTED: 0} | {status: 1 << (BITS * place) for place, status in enumerate(STARTED)}
@@ -53,7 +51,7 @@ class Filters:
 
     team_id: int | None = None
     level: str | None = None  #: a level key of the scheme
-    status: str | None = None  #: one of STATUSES
+    status: str | None = None  #: one of statuses.MODULE_STATUSES
 
 
 NO_FILTERS = Filters()
@@ -72,9 +70,7 @@ class Cell:
     @property
     def due_band(self) -> int | None:
         """30, 60 or 90 for a record due soon."""
-        if self.status != DUE_SOON or self.due_in_days is None:
-            return None
-        return next(band for band in (30, 60, 90) if self.due_in_days <= band)
+        return due_band(self.due_in_days) if self.status == DUE_SOON else None
 
 
 @dataclass
@@ -185,28 +181,27 @@ class Expectations:
 
     def status(self, now: datetime, values: dict[str, Any]):
         """SQL: one CASE giving a progress row's status, as values[status]."""
-        started = [
-            (ModuleProgress.current_record_id.is_(None), values[IN_PROGRESS]),
-            (ModuleProgress.current_expires_at <= now, values[EXPIRED]),
-            (ModuleProgress.current_expires_at <= now + DUE_WINDOW, values[DUE_SOON]),
-        ]
+        facts = {
+            "missing": ModuleProgress.current_record_id.is_(None),
+            "expired": ModuleProgress.current_expires_at <= now,
+            "due": ModuleProgress.current_expires_at <= now + DUE_WINDOW,
+        }
         # After a material change, holders of an older version are recommended a refresher.
         changed = {m.id: m.version for m in self.modules.values() if m.material_change}
         if changed:
-            latest = case(changed, value=ModuleProgress.module_id)
-            started.append((ModuleProgress.current_version != latest, values[RECOMMENDED]))
+            facts["changed"] = ModuleProgress.current_version != case(changed, value=ModuleProgress.module_id)
         # No progress row (the outer join found none), or a module beyond the learner's own level
         # (the test is NULL when they have none): not started, which the counts leave out.
         return case(
             (ModuleProgress.id.is_(None), values[NOT_STARTED]),
-            (self._for_their_level(), case(*started, else_=values[COMPLETED])),
+            (self._for_their_level(), status_case(facts, values)),
             else_=values[NOT_STARTED],
         )
 
 
 def with_progress(scoped: Select, expect: Expectations, now: datetime) -> Select:
     """Each learner with their started, expected modules: status and dates (one row if none)."""
-    status = expect.status(now, {s: s for s in STATUSES}).label("status")
+    status = expect.status(now, {s: s for s in MODULE_STATUSES}).label("status")
     return scoped.add_columns(ModuleProgress.module_id, status).outerjoin(
         ModuleProgress, expect.progress_wanted()
     )

@@ -1,7 +1,8 @@
 """Retention: people who left are erased after a set time, and old pauses are let go.
 
-Run nightly by `flask --app tilearn people apply-retention` (docs/operating.md). Erasing
-keeps completion records under an anonymous name, as an admin's erase does.
+Run nightly by `flask --app tilearn people apply-retention` (docs/operating.md). Erasing is
+an admin's erase (erase_person): personal_data.HOLDINGS says what goes and what is kept
+anonymised, completion records among the kept.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from flask import Flask, g
 from whitenoise import WhiteNoise
 
 from tilearn.security import security_headers
+from tilearn.services import statuses
 
 
 def register_blueprints(app: Flask) -> None:
@@ -26,6 +27,8 @@ def register_blueprints(app: Flask) -> None:
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app, root=str(static), prefix="static/", max_age=3600, add_headers_function=_static_headers
     )
+
+    app.jinja_env.globals["STATUSES"] = statuses.STATUSES  # the one label table, for _status.html
 
     @app.context_processor
     def _site():

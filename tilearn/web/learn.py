@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from tilearn.engine import Module, Section
 from tilearn.engine.assets import asset_type, resolve_asset
-from tilearn.services import certificates, completion, progress, quizzes, reflections
+from tilearn.services import certificates, completion, progress, quizzes, reflections, statuses
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
 
@@ -55,7 +55,7 @@ def module(module_id: str):
     return render_template(
         "learn/module.html",
         record_status=record_status,
-        refresher_open=bool(record_status and record_status.label != certificates.VALID and state.completion),
+        refresher_open=bool(record_status and record_status.key != statuses.VALID and state.completion),
         module=module,
         state=state,
         level=current_library().level_of(module, current_scheme()),
@@ -161,7 +161,7 @@ def refresher(module_id: str):
     state = progress.module_state(current_user.id, module)
     if state.completion is None:
         return redirect(url_for("learn.module", module_id=module.id))
-    if certificates.record_status(state.completion, module).label != certificates.VALID:
+    if certificates.record_status(state.completion, module).key != statuses.VALID:
         certificates.start_refresher(current_user.id, module)
     return redirect(url_for("learn.section", module_id=module.id, section_id=module.sections[0].id))
 

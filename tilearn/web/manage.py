@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, TeamManager
-from tilearn.services import certificates, report_csv, reports
+from tilearn.services import certificates, report_csv, reports, statuses
 from tilearn.services.audit import record_view
 from tilearn.services.organisation import current_scheme
 from tilearn.web.access import roles_required
@@ -34,7 +34,7 @@ def _filters() -> reports.Filters:
     return reports.Filters(
         team_id=int(team) if team.isdigit() else None,
         level=level if level and current_scheme().level(level) else None,
-        status=status if status in reports.STATUSES else None,
+        status=status if status in statuses.MODULE_STATUSES else None,
     )
 
 
@@ -64,7 +64,7 @@ def report():
         filters=filters,
         teams=_my_teams(),
         scheme=scheme,
-        statuses=reports.STATUSES,
+        statuses=statuses.MODULE_STATUSES,
     )
 
 
