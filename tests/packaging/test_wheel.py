@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -184,7 +183,7 @@ def served(installed: Installed) -> Iterator[Browser]:
             except OSError:
                 assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.2)
-        yield Browser(SimpleNamespace(port=port))
+        yield Browser(port)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
