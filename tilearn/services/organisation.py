@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from tilearn.database import writes
 from tilearn.engine.levels import LevelScheme, load_scheme
 from tilearn.extensions import db
 from tilearn.models import OrganisationSettings
@@ -89,6 +90,7 @@ def current_scheme() -> LevelScheme:
     return schemes[name]
 
 
+@writes
 def update_settings(
     actor_id: int, name: str, support_contacts: list[dict[str, str]], level_scheme: str
 ) -> None:
@@ -101,5 +103,5 @@ def update_settings(
     row.updated_at = utcnow()
     db.session.add(row)
     record_event(actor_id, "settings.updated", "organisation", f"name, contacts, scheme={level_scheme}")
-    db.session.commit()
+    db.session.flush()
     current_settings()  # read back, so every page shown during an outage has the new settings

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from tilearn import signals
+from tilearn.database import writes
 from tilearn.engine import Module, Section
 from tilearn.extensions import db
 from tilearn.models import DraftAnswers, QuestionResult, QuizAttempt
@@ -42,6 +43,7 @@ def clean_answers(section: Section, raw: dict[str, list[str]]) -> dict[str, list
     return answers
 
 
+@writes
 def submit_answers(
     user_id: int, module: Module, section: Section, answers: dict[str, list[int]], attempt_key: str
 ) -> AttemptOutcome:
@@ -78,7 +80,6 @@ def submit_answers(
             )
         )
         touch_progress(user_id, module, -1, section.id)
-    db.session.commit()
     if recorded:
         signals.answers_submitted.send(
             None, user_id=user_id, module_id=module.id, section_id=section.id, attempt_id=attempt.id
