@@ -139,9 +139,10 @@ def end_request_unit(app: Flask) -> None:
     before any of them, and an error page that replaces the response still gets their headers.
     """
 
-    @app.before_request
     def _open() -> None:
         g.setdefault(_REQUEST_UNIT, True)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _open)  # before anything that could write
 
     @app.after_request
     def _commit_or_roll_back(response: Response) -> Response:
@@ -152,7 +153,7 @@ def end_request_unit(app: Flask) -> None:
         try:
             _commit(session, expire=False)  # the request is over: nothing needs reloading
         except Exception as error:  # noqa: BLE001 - never acknowledge work that did not commit
-            log.warning("commit failed at the end of a request: %s", str(error).splitlines()[:1])
+            log.warning("commit failed at the end of a request: %s", (str(error).splitlines() or ["?"])[0])
             session.rollback()
             return app.make_response(app.handle_user_exception(error))
         return response
