@@ -37,11 +37,13 @@ class Transactions:
     """Every database transaction on the app's engine: the statements run in it and how it ended."""
 
     def __init__(self, app) -> None:
+        from tilearn.database import _needs_write_lock
+
         with app.app_context():
             self.engine = db.engine
         self.all: list[dict] = []
         self._listeners = [
-            ("begin", lambda _conn: self.all.append({"sql": [], "end": None})),
+            ("begin", lambda _conn: self.all.append({"sql": [], "end": None, "locked": _needs_write_lock()})),
             ("before_cursor_execute", self._statement),
             ("commit", lambda _conn: self._end("commit")),
             ("rollback", lambda _conn: self._end("rollback")),
@@ -117,6 +119,8 @@ def test_a_team_and_its_managers_are_one_transaction_that_commits_once(
     writers = transactions.writers()
     assert len(writers) == 1 and writers[0]["end"] == "commit", transactions.all
     assert {"INSERT"} <= set(writers[0]["sql"])
+    if transactions.engine.dialect.name == "sqlite":
+        assert writers[0]["locked"]  # began IMMEDIATE: it waits for the write lock, never fails on it
     assert nothing_saved(app) == {"teams": 1, "managers": 1, "audit": 2}
 
 
