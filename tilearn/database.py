@@ -40,6 +40,8 @@ _unit = ContextVar("tilearn_unit_of_work", default=False)
 _REQUEST_UNIT = "_tilearn_unit_of_work"
 #: in session.info while its transaction holds SQLite's write lock (began IMMEDIATE)
 _LOCKED = "tilearn.write_lock"
+#: in session.info: what to do once the transaction commits
+_AFTER_COMMIT = "tilearn.after_commit"
 
 
 def _needs_write_lock() -> bool:
@@ -132,6 +134,18 @@ def commit_now() -> None:
     _commit(db.session(), expire=False)
 
 
+def after_commit(function: Callable[[], object]) -> None:
+    """Call ``function`` (which must not use the database) once the transaction commits; never if not."""
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(function)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if not session.in_nested_transaction():
+        for function in session.info.pop(_AFTER_COMMIT, []):
+            function()
+
+
 def end_request_unit(app: Flask) -> None:
     """Make each request one unit of work: commit after a successful view, else roll back.
 
@@ -202,6 +216,7 @@ def _note_lock(session: Session, _transaction, connection) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_lock(session: Session, transaction) -> None:
-    """The transaction ended: whether it held the write lock no longer matters."""
+    """The transaction ended: whether it held the write lock, and what was to follow it, no longer matter."""
     if transaction.parent is None:
         session.info.pop(_LOCKED, None)
+        session.info.pop(_AFTER_COMMIT, None)  # rolled back: what was to follow a commit never will

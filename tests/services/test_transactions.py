@@ -208,3 +208,19 @@ def test_a_write_whose_commit_fails_is_an_error_page_not_a_redirect(app, client,
     with app.app_context():
         db.session.remove()
         assert count(SectionView) == 0
+
+
+def test_settings_are_kept_for_an_outage_only_once_committed(app, admin):
+    from tilearn.database import unit_of_work
+    from tilearn.services.organisation import current_settings, last_known_settings, update_settings
+
+    contacts = [{"name": "Helpline", "detail": "0800 000 000"}]
+    with app.app_context():
+        before = current_settings()
+        with pytest.raises(RuntimeError, match="later step"), unit_of_work():
+            update_settings(admin.id, "Renamed", contacts, "west-midlands")
+            raise RuntimeError("a later step of the action fails")
+        assert last_known_settings() == before
+        with unit_of_work():
+            update_settings(admin.id, "Renamed", contacts, "west-midlands")
+        assert last_known_settings().name == "Renamed"
