@@ -146,6 +146,7 @@ def make_user(app: Flask) -> Callable:
                 PASSWORD,
                 roles,
             )
+            db.session.refresh(user)  # committed, so expired: loaded again to be used detached
             db.session.expunge(user)
             return user
 

@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tilearn import cli
 
     cli.init_app(app)
+    database.end_request_unit(app)  # last, so its after_request runs first: see its docstring
     if app.config.get("PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

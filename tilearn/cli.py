@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tilearn.config import PROJECT_ROOT
+from tilearn.database import unit_of_work
 from tilearn.engine import load_library
 from tilearn.engine.levels import load_scheme
 from tilearn.engine.library import GLOSSARY_FILE, module_folders
@@ -97,20 +98,20 @@ def seed_command() -> None:
     from tilearn.services.organisation import current_scheme
 
     demo = {}
-    for email, name, roles in DEMO_USERS:
-        demo[email] = db.session.scalar(select(User).where(User.email == email)) or create_user(
-            email, name, DEMO_PASSWORD, roles
-        )
-    if db.session.scalar(select(Team).where(Team.name == DEMO_TEAM)) is None:
-        # So the demo manager's report has people in it: the learner and trainer, at the first level.
-        admin = demo["admin@example.org"]
-        team = teams.create_team(admin.id, DEMO_TEAM, current_scheme().levels[0].key)
-        teams.set_team_managers(admin.id, team.id, [demo["manager@example.org"].id])
-        for email in ("learner@example.org", "trainer@example.org"):
-            person = demo[email]
-            people.update_person(
-                admin.id, person.id, person.name, person.email, person.roles, team.id, person.expected_level
+    with unit_of_work():  # all of it or nothing
+        for email, name, roles in DEMO_USERS:
+            demo[email] = db.session.scalar(select(User).where(User.email == email)) or create_user(
+                email, name, DEMO_PASSWORD, roles
             )
+        if db.session.scalar(select(Team).where(Team.name == DEMO_TEAM)) is None:
+            # So the demo manager's report has people in it: the learner and trainer, at the first level.
+            admin = demo["admin@example.org"]
+            team = teams.create_team(admin.id, DEMO_TEAM, current_scheme().levels[0].key)
+            teams.set_team_managers(admin.id, team.id, [demo["manager@example.org"].id])
+            for email in ("learner@example.org", "trainer@example.org"):
+                person = demo[email]
+                name, level = person.name, person.expected_level
+                people.update_person(admin.id, person.id, name, person.email, person.roles, team.id, level)
     click.echo(f"Demo people (all with the password '{DEMO_PASSWORD}'):")
     for email, _name, roles in DEMO_USERS:
         click.echo(f"  {roles[0]:<8} {email}")
@@ -122,7 +123,9 @@ def resync_command() -> None:
     """Rebuild what the managers' report reads from the completion records (after a hand edit)."""
     from tilearn.services.certificates import resync_current_records
 
-    click.echo(f"Rebuilt the current record of {resync_current_records()} progress row(s).")
+    with unit_of_work():
+        rows = resync_current_records()
+    click.echo(f"Rebuilt the current record of {rows} progress row(s).")
 
 
 @people_cli.command("apply-retention")
@@ -132,7 +135,8 @@ def apply_retention_command() -> None:
 
     months = int(current_app.config["RETENTION_MONTHS_AFTER_LEAVING"])
     days = int(current_app.config["RETENTION_DAYS_FOR_PAUSES"])
-    result = apply_retention(months, days)
+    with unit_of_work():
+        result = apply_retention(months, days)
     click.echo(
         f"Erased {result.erased} person(s) who left more than {months} months ago and deleted"
         f" {result.pauses} pause(s) older than {days} days (a setting of 0 turns its rule off)."
@@ -155,7 +159,8 @@ def password_link_command(email: str, site: str | None) -> None:
     if person is None:
         click.echo("Nobody on the site has the email address given.", err=True)
         sys.exit(1)
-    made = people.create_password_link(None, person.id)  # no actor: it was the command line
+    with unit_of_work():
+        made = people.create_password_link(None, person.id)  # no actor: it was the command line
     site = site or f"https://{current_app.config['TRUSTED_HOSTS'][0]}"
     with current_app.test_request_context():
         link = site.rstrip("/") + url_for("auth.set_password", token=made.token)

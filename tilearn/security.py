@@ -71,12 +71,10 @@ def refuse_control_characters() -> None:
 
 
 def _load_user(token: str):
-    """The signed-in user, read without holding SQLite's write lock for the rest of the request."""
-    from tilearn.database import reading
+    """The signed-in user, read in a plain transaction: a view that writes ends it (``writing()``)."""
     from tilearn.services import accounts
 
-    with reading():
-        return accounts.load_session(token)
+    return accounts.load_session(token)
 
 
 def _signed_in() -> bool:

@@ -2,6 +2,9 @@
 
 Every signal is sent with the running Flask app as sender, so a plug-in can connect a
 receiver in its ``register(app)`` for that app only (``signal.connect(receiver, sender=app)``).
+Signals are sent inside the action's transaction, before it commits: a receiver's own writes
+commit or roll back with the action; anything it tells the outside world belongs in
+``tilearn.database.after_commit``.
 
 - ``section_seen``: sender is the app; ``user_id``, ``module_id``, ``section_id``.
 - ``answers_submitted``: sender is the app; ``user_id``, ``module_id``, ``section_id``, ``attempt_id``.

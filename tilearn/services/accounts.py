@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tilearn import signals
-from tilearn.eventlog import log_event
+from tilearn.database import commit_now, writes
+from tilearn.eventlog import log_event, log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import ROLES, SignInCounter, User, UserRole, UserSession
 from tilearn.models.types import UTCDateTime, utcnow
@@ -82,8 +83,9 @@ def wait_in_words(retry_at: datetime) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+@writes
 def create_user(email: str, name: str, password: str, roles: tuple[str, ...] = ("learner",)) -> User:
-    """Add a person with the given roles and password and commit (the demo and tests; no strength check)."""
+    """Add a person with the given roles and password (the demo and tests; no strength check)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role {sorted(unknown)[0]!r}")
@@ -92,7 +94,7 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...] = (
     )
     user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     log.info("user created: id=%s roles=%s", user.id, ",".join(roles))
     return user
 
@@ -131,6 +133,7 @@ def _clear_attempts(account: str, address: str | None = None) -> None:
         )
 
 
+@writes
 def authenticate(email: str, password: str, address: str, limits: dict) -> User:
     """The active user with these credentials; raises SignInRefused otherwise.
 
@@ -152,7 +155,7 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
         if attempts > limit
     ]
     if over:
-        db.session.commit()
+        commit_now()  # on purpose: the count must outlive the refusal (an exception) that follows
         log_event("sign_in.throttled", None, scope=over[0][0], address=address)
         raise SignInRefused(throttled=True, retry_at=max(until for _scope, until in over))
     user = db.session.scalar(select(User).where(User.email == account))
@@ -160,7 +163,9 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
     stored = user.password_hash if user is not None else ""
     usable = has_usable_password(stored)
     active = user is not None and user.is_active
-    db.session.commit()  # counted, and no transaction is held while the hash is worked out
+    # On purpose: the attempt is counted (committed) before the hash is checked, so parallel
+    # attempts each see the others' counts, and no transaction is held while the hash is worked out.
+    commit_now()
     valid = check_password_hash(stored if usable else _dummy_hash(), password) and usable
     if user_id is None:
         reason = "unknown_account"
@@ -176,8 +181,7 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
         log_event("sign_in.refused", user_id, reason=reason, address=address)
         raise SignInRefused()
     _clear_attempts(account, address)
-    db.session.commit()
-    log_event("sign_in", user_id, address=address)
+    log_event_on_commit("sign_in", user_id, address=address)
     return db.session.get(User, user_id)
 
 
@@ -206,14 +210,16 @@ def sign_in_lock(scope: str, key: str, limits: dict) -> SignInLock | None:
     return next(iter(sign_in_locks(limits, scope, key)), None)
 
 
+@writes
 def clear_sign_in_lock(scope: str, key: str) -> bool:
-    """Let an account or address try again now (the caller commits); True when there was a count."""
+    """Let an account or address try again now; True when there was a count."""
     result = db.session.execute(
         delete(SignInCounter).where(SignInCounter.scope == scope, SignInCounter.key == key)
     )
     return bool(result.rowcount)
 
 
+@writes
 def start_session(user: User, lifetime: timedelta) -> str:
     """Create a server-side session for the user and return its token for the cookie."""
     token = secrets.token_urlsafe(32)
@@ -222,7 +228,6 @@ def start_session(user: User, lifetime: timedelta) -> str:
     db.session.execute(
         delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at < now)
     )
-    db.session.commit()
     user.session_token = token
     signals.user_signed_in.send(signals.sender(), user_id=user.id)
     return token
@@ -246,6 +251,7 @@ def load_session(token: str) -> User | None:
     return row.User
 
 
+@writes
 def end_session(token: str | None) -> None:
     """Sign one browser out: its session stops working in every process at once."""
     if not token:
@@ -254,7 +260,6 @@ def end_session(token: str | None) -> None:
         select(UserSession.user_id).where(UserSession.token_hash == _hash_token(token))
     )
     db.session.execute(delete(UserSession).where(UserSession.token_hash == _hash_token(token)))
-    db.session.commit()
     if user_id is not None:
-        log_event("sign_out", user_id)
+        log_event_on_commit("sign_out", user_id)
         signals.user_signed_out.send(signals.sender(), user_id=user_id)

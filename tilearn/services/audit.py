@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tilearn.database import commit_now, writing
 from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import AuditEvent
@@ -42,11 +43,11 @@ def recent_events(limit: int = 200, before_id: int | None = None) -> list[AuditE
 
 
 def record_view(actor_id: int, action: str, subject: str, detail: str | None = None) -> None:
-    """Audit a GET (a page opened, a file downloaded): end the read transaction, then write on its own.
+    """Audit a GET (a page opened, a file downloaded) in a short write transaction of its own.
 
-    On SQLite a read transaction that later writes can be refused outright when another
-    writer got in between; a fresh transaction that starts with the write waits its turn.
+    Committed at once, on purpose: a GET's page is rendered (or its file streamed) after this,
+    and SQLite's write lock must not be held meanwhile; the opening is recorded even if that fails.
     """
-    db.session.commit()
-    record_event(actor_id, action, subject, detail)
-    db.session.commit()
+    with writing():
+        record_event(actor_id, action, subject, detail)
+        commit_now()

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
+from tilearn.database import writes
 from tilearn.engine import Module
 from tilearn.extensions import db
 from tilearn.models import (
@@ -99,7 +100,7 @@ def _copy_current_records(*where) -> int:
         .limit(1)
         .scalar_subquery()
     )
-    # Not synchronised into loaded objects (that would fetch every row): the commit that follows expires them.
+    # Not synchronised into loaded objects (that would fetch every row): the commit expires them.
     options = {"synchronize_session": False}
     rows = db.session.execute(
         update(ModuleProgress).where(*where).values(current_record_id=newest), execution_options=options
@@ -133,17 +134,18 @@ def sync_current_record(user_id: int, module_id: str) -> None:
     _copy_current_records(*where)
 
 
+@writes
 def resync_current_records() -> int:
     """Rebuild every progress row's copy of its current record from the records; returns the rows.
 
     Only needed after completion_records was edited by hand, outside tilearn.
     """
     rows = _copy_current_records()
-    db.session.commit()
     log.info("current records of %s progress rows rebuilt", rows)
     return rows
 
 
+@writes
 def revoke_record(actor_id: int, record_id: int, reason: str) -> CompletionRecord:
     """Mark a record revoked with a reason (never deleted); audited."""
     reason = reason.strip()
@@ -158,10 +160,10 @@ def revoke_record(actor_id: int, record_id: int, reason: str) -> CompletionRecor
         db.session.flush()
         sync_current_record(record.user_id, record.module_id)
         record_event(actor_id, "certificate.revoked", f"record:{record.id}", reason[:2000])
-    db.session.commit()
     return record
 
 
+@writes
 def start_refresher(user_id: int, module: Module) -> None:
     """Begin the module again for a refresher: a new cycle, with this cycle's reading and answers cleared.
 
@@ -185,7 +187,6 @@ def start_refresher(user_id: int, module: Module) -> None:
         .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
         .values(cycle=ModuleProgress.cycle + 1, furthest_index=-1, last_section_id=None, updated_at=utcnow())
     )
-    db.session.commit()
 
 
 def certificate_pdf(

@@ -7,9 +7,9 @@ import secrets
 from sqlalchemy import func, select
 
 from tilearn import signals
-from tilearn.database import reading
+from tilearn.database import writing
 from tilearn.engine import Module
-from tilearn.eventlog import log_event
+from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, SectionView
 from tilearn.models.types import utcnow
@@ -44,22 +44,21 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
     """Issue the completion record if every required section is read and the pass mark reached.
 
     Safe to call at any time and from many requests at once: the unique key
-    (user, module, cycle) lets only one record through.
+    (user, module, cycle) lets only one record through. The checks only read (most calls find the
+    module not yet complete and write nothing); called after a write, they share its transaction.
     """
-    with reading():  # most calls find the module not yet complete and write nothing
-        if not _required_all_read(user_id, module):
-            return None
-        state = module_state(user_id, module)  # reading is never undone, bar a refresher (score 0)
-        if not state.started:
-            return None
-        score = module_score(user_id, module)
-        if score < module.pass_mark:
-            return None
-    added = insert_ignore_record(user_id, module, score, state.cycle)
-    if added:
-        sync_current_record(user_id, module.id)
-    db.session.commit()
-    with reading():
+    if not _required_all_read(user_id, module):
+        return None
+    state = module_state(user_id, module)  # reading is never undone, bar a refresher (score 0)
+    if not state.started:
+        return None
+    score = module_score(user_id, module)
+    if score < module.pass_mark:
+        return None
+    with writing():
+        added = insert_ignore_record(user_id, module, score, state.cycle)
+        if added:
+            sync_current_record(user_id, module.id)
         record = db.session.scalar(
             select(CompletionRecord).where(
                 CompletionRecord.user_id == user_id,
@@ -67,8 +66,10 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
                 CompletionRecord.cycle == state.cycle,
             )
         )
+        if added:
+            fields = {"module": module.id, "version": module.version, "record": record.id}
+            log_event_on_commit("module.completed", user_id, **fields)
     if added:
-        log_event("module.completed", user_id, module=module.id, version=module.version, record=record.id)
         signals.module_completed.send(signals.sender(), record=record)
     return record
 

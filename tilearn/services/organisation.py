@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from tilearn.database import after_commit, writes
 from tilearn.engine.levels import LevelScheme, load_scheme
 from tilearn.extensions import db
 from tilearn.models import OrganisationSettings
@@ -32,6 +33,12 @@ def _row() -> OrganisationSettings | None:
 
 def current_settings() -> Settings:
     """The organisation's settings: admin's choices over the configured defaults."""
+    settings = _read_settings()
+    _remember(settings)
+    return settings
+
+
+def _read_settings() -> Settings:
     row = _row()
     config = current_app.config
     settings = Settings(
@@ -41,7 +48,6 @@ def current_settings() -> Settings:
         ),
         level_scheme=(row.level_scheme if row and row.level_scheme else config["LEVEL_SCHEME"]),
     )
-    _remember(settings)
     return settings
 
 
@@ -89,6 +95,7 @@ def current_scheme() -> LevelScheme:
     return schemes[name]
 
 
+@writes
 def update_settings(
     actor_id: int, name: str, support_contacts: list[dict[str, str]], level_scheme: str
 ) -> None:
@@ -103,5 +110,6 @@ def update_settings(
     row.updated_at = utcnow()
     db.session.add(row)
     record_event(actor_id, "settings.updated", "organisation", f"name, contacts, scheme={level_scheme}")
-    db.session.commit()
-    current_settings()  # read back, so every page shown during an outage has the new settings
+    db.session.flush()
+    saved = _read_settings()  # remembered once committed, so pages shown during an outage have them
+    after_commit(lambda: _remember(saved))

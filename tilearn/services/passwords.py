@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tilearn.eventlog import log_event
+from tilearn.database import commit_now, writes, writing
+from tilearn.eventlog import log_event, log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import PasswordLink, User, UserSession
 from tilearn.models.types import utcnow
@@ -79,7 +80,7 @@ def password_problem(password: str, name: str = "", email: str = "") -> str | No
 
 
 def _set_password(user: User, password_hash: str, keep_token: str | None = None) -> None:
-    """Store a new hash and end the person's sessions (all but ``keep_token``'s); the caller commits."""
+    """Store a new hash and end the person's sessions (all but ``keep_token``'s)."""
     user.password_hash = password_hash
     ending = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:
@@ -87,6 +88,7 @@ def _set_password(user: User, password_hash: str, keep_token: str | None = None)
     db.session.execute(ending)
 
 
+@writes
 def change_own_password(user: User, current: str, new: str, keep_token: str | None, limits: dict) -> None:
     """A signed-in person changes their password; their other sessions end, this one stays.
 
@@ -94,7 +96,9 @@ def change_own_password(user: User, current: str, new: str, keep_token: str | No
     """
     attempts, since = _count_attempt(ACCOUNT, user.email, limits["window"])
     stored, user_id = user.password_hash, user.id
-    db.session.commit()
+    # On purpose: counted (committed) before the hash is checked, as at sign-in, and the count
+    # must outlive a refusal; no transaction is held while the hash is worked out.
+    commit_now()
     if attempts > limits["per_account"]:
         log_event("password.change_throttled", user_id)
         raise PasswordError(
@@ -107,18 +111,18 @@ def change_own_password(user: User, current: str, new: str, keep_token: str | No
         log_event("password.change_refused", user_id, reason="bad_password")
         raise PasswordError("current_password", "Your current password is not right. Try again.")
     _clear_attempts(user.email)
-    db.session.commit()
+    commit_now()  # on purpose: the right current password was given, whatever the new one is like
     problem = password_problem(new, user.name, user.email)
     if problem:
         raise PasswordError("new_password", problem)
     new_hash = generate_password_hash(new)
     _set_password(user, new_hash, keep_token)
-    db.session.commit()
-    log_event("password.changed", user_id, sessions="others_ended")
+    log_event_on_commit("password.changed", user_id, sessions="others_ended")
 
 
+@writes
 def make_password_link(user_id: int) -> tuple[str, datetime]:
-    """A new one-time set-password token for a person, replacing any earlier one; the caller commits.
+    """A new one-time set-password token for a person, replacing any earlier one.
 
     Returns the raw token (256 random bits, never stored: only its SHA-256 is) and when it expires.
     """
@@ -176,17 +180,16 @@ def set_password_with_link(token: str, new_password: str) -> User:
     if problem:
         raise PasswordError("new_password", problem)
     new_hash = generate_password_hash(new_password)  # before the write, so no lock is held meanwhile
-    used = db.session.execute(
-        delete(PasswordLink)
-        .where(PasswordLink.token_hash == _hash_token(token), PasswordLink.expires_at > utcnow())
-        .returning(PasswordLink.user_id)
-    ).first()
-    if used is None or used.user_id != user.id:
-        db.session.rollback()
-        raise LinkUnusable()
-    _set_password(user, new_hash)
-    _clear_attempts(user.email)
-    db.session.commit()
-    log_event("password_link.used", user.id)
-    log_event("password.changed", user.id, sessions="all_ended")
+    with writing():
+        used = db.session.execute(
+            delete(PasswordLink)
+            .where(PasswordLink.token_hash == _hash_token(token), PasswordLink.expires_at > utcnow())
+            .returning(PasswordLink.user_id)
+        ).first()
+        if used is None or used.user_id != user.id:
+            raise LinkUnusable()  # writing() rolls back
+        _set_password(user, new_hash)
+        _clear_attempts(user.email)
+        log_event_on_commit("password_link.used", user.id)
+        log_event_on_commit("password.changed", user.id, sessions="all_ended")
     return user

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from tilearn.database import writes
 from tilearn.eventlog import log_event_on_commit
 from tilearn.extensions import db
 from tilearn.models import (
@@ -135,14 +136,14 @@ def _living(user_id: int) -> User:
     return user
 
 
-def _commit_person() -> None:
+def _flush_person() -> None:
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        db.session.flush()
+    except IntegrityError:  # writing() rolls back
         raise PersonError("email", "That email address already belongs to someone on the site") from None
 
 
+@writes
 def create_person(
     actor_id: int,
     name: str,
@@ -163,10 +164,11 @@ def create_person(
     db.session.add(user)
     db.session.flush()
     record_event(actor_id, "user.created", f"user:{user.id}", "roles: " + ", ".join(sorted(user.roles)))
-    _commit_person()
+    _flush_person()
     return user
 
 
+@writes
 def update_person(
     actor_id: int,
     user_id: int,
@@ -207,7 +209,7 @@ def update_person(
     if roles_changed:
         roles = ",".join(sorted(wanted))
         log_event_on_commit("user.roles_changed", actor_id, subject=f"user:{user.id}", roles=roles)
-    _commit_person()
+    _flush_person()
     return user
 
 
@@ -215,6 +217,7 @@ def _end_sessions(user_id: int) -> None:
     db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
+@writes
 def disable_person(actor_id: int, user_id: int) -> User:
     """Stop a person signing in; every session they have ends, so it bites on their next request."""
     if actor_id == user_id:
@@ -225,20 +228,20 @@ def disable_person(actor_id: int, user_id: int) -> User:
         record_event(actor_id, "user.disabled", f"user:{user.id}")
     _end_sessions(user.id)
     db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
-    db.session.commit()
     return user
 
 
+@writes
 def enable_person(actor_id: int, user_id: int) -> User:
     """Let a disabled person sign in again; audited as user.enabled."""
     user = _living(user_id)
     if user.disabled_at is not None:
         user.disabled_at = None
         record_event(actor_id, "user.enabled", f"user:{user.id}")
-        db.session.commit()
     return user
 
 
+@writes
 def create_password_link(actor_id: int | None, user_id: int) -> PasswordLinkMade:
     """A one-time link for the person to set their own password; any earlier link stops working.
 
@@ -249,11 +252,11 @@ def create_password_link(actor_id: int | None, user_id: int) -> PasswordLinkMade
     if user.disabled_at is not None:
         raise PersonError("", "This person is disabled: enable them first, then make a link")
     token, expires_at = passwords.make_password_link(user.id)
-    record_event(actor_id, "user.password_link_created", f"user:{user.id}")
-    db.session.commit()  # the audit entry is also logged, as event=user.password_link_created
+    record_event(actor_id, "user.password_link_created", f"user:{user.id}")  # logged once committed
     return PasswordLinkMade(token, expires_at)
 
 
+@writes
 def lift_sign_in_lock(actor_id: int, scope: str, key: str) -> bool:
     """Let a paused account or address try to sign in again now; audited as sign_in.lock_lifted."""
     if scope not in (accounts.ACCOUNT, accounts.ADDRESS):
@@ -265,11 +268,11 @@ def lift_sign_in_lock(actor_id: int, scope: str, key: str) -> bool:
     if scope == accounts.ACCOUNT:
         user_id = db.session.scalar(select(User.id).where(User.email == key))
         subject = f"user:{user_id}" if user_id is not None else "account:not-on-the-site"
-    record_event(actor_id, "sign_in.lock_lifted", subject, f"scope={scope}")
-    db.session.commit()  # the audit entry is also logged, as event=sign_in.lock_lifted
+    record_event(actor_id, "sign_in.lock_lifted", subject, f"scope={scope}")  # logged once committed
     return True
 
 
+@writes
 def erase_person(actor_id: int, user_id: int) -> None:
     """Erase a person: what personal_data.HOLDINGS says to delete is, records kept under an anonymous name."""
     if actor_id == user_id:
@@ -287,7 +290,6 @@ def erase_person(actor_id: int, user_id: int) -> None:
     user.erased_at = now
     user.disabled_at = user.disabled_at or now
     record_event(actor_id, "user.erased", f"user:{user.id}", "private data deleted; records anonymised")
-    db.session.commit()
 
 
 def find_people(search: str = "", page: int = 1, per_page: int = 50) -> PeoplePage:

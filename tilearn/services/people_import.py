@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from tilearn.database import writes
 from tilearn.extensions import db
 from tilearn.models import ROLES, Team, User, UserRole
 from tilearn.services.audit import record_event
@@ -161,6 +162,7 @@ def _existing_emails(seen: dict[str, int]) -> list[tuple[int, str]]:
     return [(seen[email], f'email "{email}" already belongs to someone on the site') for email in taken]
 
 
+@writes
 def import_people_csv(actor_id: int, text: str) -> list[ImportedPerson]:
     """Add everyone in a CSV (name, email, team, role, expected level) in one transaction.
 
@@ -199,9 +201,8 @@ def import_people_csv(actor_id: int, text: str) -> list[ImportedPerson]:
         ]
         detail = f"added {len(rows)} people and {len(new_teams)} new teams"
         record_event(actor_id, "users.imported", "users", detail, count=len(rows))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        db.session.flush()
+    except IntegrityError:  # writing() rolls back
         raise ImportRejected(
             ["Someone added one of these people or teams at the same moment. Nothing was imported: try again"]
         ) from None

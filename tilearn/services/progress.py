@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, delete, func, literal, select, union_all, update
 
 from tilearn import signals
+from tilearn.database import writes
 from tilearn.engine import Library, Module
 from tilearn.engine.levels import Level, LevelScheme
 from tilearn.extensions import db
@@ -79,6 +80,7 @@ def touch_progress(user_id: int, module: Module, index: int, place: str | None) 
     )
 
 
+@writes
 def record_section_seen(user_id: int, module: Module, section_id: str) -> str | None:
     """Mark a section read (idempotent) and return the next section's id."""
     following = next_section_id(module, section_id)
@@ -91,11 +93,11 @@ def record_section_seen(user_id: int, module: Module, section_id: str) -> str | 
         )
     )
     touch_progress(user_id, module, module.section_index(section_id), following or section_id)
-    db.session.commit()
     signals.section_seen.send(signals.sender(), user_id=user_id, module_id=module.id, section_id=section_id)
     return following
 
 
+@writes
 def defer_section(user_id: int, module: Module, section_id: str) -> str | None:
     """Skip a noted section for now; it stays on the learner's 'to come back to' list."""
     following = next_section_id(module, section_id)
@@ -105,10 +107,10 @@ def defer_section(user_id: int, module: Module, section_id: str) -> str | None:
             SectionDeferral, user_id=user_id, module_id=module.id, section_id=section_id, deferred_at=utcnow()
         )
     touch_progress(user_id, module, -1, following or section_id)
-    db.session.commit()
     return following
 
 
+@writes
 def take_pause(
     user_id: int, module_id: str | None, section_id: str | None, draft: dict[str, list[int]] | None = None
 ) -> Pause:
@@ -131,7 +133,6 @@ def take_pause(
                 answers=json.dumps(draft),
                 saved_at=utcnow(),
             )
-    db.session.commit()
     return pause
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from tilearn import signals
+from tilearn.database import writes
 from tilearn.engine import Module, Section
 from tilearn.extensions import db
 from tilearn.models import DraftAnswers, QuestionResult, QuizAttempt
@@ -38,6 +39,7 @@ def clean_answers(section: Section, form: Mapping[str, list[str]]) -> dict[str, 
     return answers
 
 
+@writes
 def submit_answers(
     user_id: int, module: Module, section: Section, answers: dict[str, list[int]], attempt_key: str
 ) -> AttemptOutcome:
@@ -74,7 +76,6 @@ def submit_answers(
             )
         )
         touch_progress(user_id, module, -1, section.id)
-    db.session.commit()
     if recorded:
         signals.answers_submitted.send(
             signals.sender(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from tilearn.database import writes
 from tilearn.extensions import db
 from tilearn.models import ReflectionEntry
 from tilearn.models.types import utcnow
@@ -20,6 +21,7 @@ class ReflectionTooLong(ValueError):
     """The text is over the limit; nothing was saved, and nothing is ever cut short."""
 
 
+@writes
 def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str) -> None:
     """Save (or replace) what the learner wrote; empty text deletes it; over-long text is refused."""
     text = text.strip()
@@ -37,9 +39,9 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str)
         text=text,
         updated_at=utcnow(),
     )
-    db.session.commit()
 
 
+@writes
 def delete_reflection(user_id: int, module_id: str, reflection_id: str) -> None:
     """Remove what the learner wrote for one prompt."""
     db.session.execute(
@@ -49,7 +51,6 @@ def delete_reflection(user_id: int, module_id: str, reflection_id: str) -> None:
             ReflectionEntry.reflection_id == reflection_id,
         )
     )
-    db.session.commit()
 
 
 def reflections_for(user_id: int, module_id: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from tilearn.database import writes
 from tilearn.extensions import db
 from tilearn.models import Pause, User
 from tilearn.models.types import utcnow
@@ -28,6 +29,7 @@ class RetentionResult:
     pauses: int  #: pauses deleted because they were older than the setting
 
 
+@writes
 def apply_retention(
     months_after_leaving: int, pause_days: int, now: datetime | None = None
 ) -> RetentionResult:
@@ -55,5 +57,4 @@ def apply_retention(
     # No pause counts in the audit log (nor the event log line it makes): self-care stays out.
     detail = f"erased {erased} who left over {months_after_leaving} months ago; old pauses let go"
     record_event(None, "retention.applied", None, detail, count=erased)
-    db.session.commit()
     return RetentionResult(erased, pauses)

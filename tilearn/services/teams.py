@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from tilearn.database import writes
 from tilearn.extensions import db
 from tilearn.models import Team, TeamManager, User, UserRole
 from tilearn.services.audit import record_event
@@ -58,24 +59,25 @@ def _clean_name(name: str, team_id: int | None = None) -> str:
     return name
 
 
-def _commit_team() -> None:
+def _flush_team() -> None:
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
-        raise TeamError("name", "There is already a team with that name") from None
+        raise TeamError("name", "There is already a team with that name") from None  # writing() rolls back
 
 
+@writes
 def create_team(actor_id: int, name: str, expected_level: str | None = None) -> Team:
-    """Add a team and commit; audited as team.created."""
+    """Add a team; audited as team.created."""
     team = Team(name=_clean_name(name), expected_level=clean_level(expected_level))
     db.session.add(team)
     db.session.flush()
     record_event(actor_id, "team.created", f"team:{team.id}", f"expected level: {team.expected_level or '-'}")
-    _commit_team()
+    _flush_team()
     return team
 
 
+@writes
 def update_team(actor_id: int, team_id: int, name: str, expected_level: str | None) -> Team:
     """Rename a team or change its expected level; audited as team.updated when anything changed."""
     team = get_team(team_id)
@@ -91,10 +93,11 @@ def update_team(actor_id: int, team_id: int, name: str, expected_level: str | No
         return team
     team.name, team.expected_level = name, level
     record_event(actor_id, "team.updated", f"team:{team.id}", "changed: " + ", ".join(changed))
-    _commit_team()
+    _flush_team()
     return team
 
 
+@writes
 def set_team_managers(actor_id: int, team_id: int, user_ids: list[int] | set[int]) -> None:
     """Make exactly these people (each holding the manager role) the team's managers.
 
@@ -125,7 +128,6 @@ def set_team_managers(actor_id: int, team_id: int, user_ids: list[int] | set[int
     db.session.add_all(TeamManager(team_id=team.id, user_id=user_id) for user_id in wanted - current)
     listed = ", ".join(f"user:{user_id}" for user_id in sorted(wanted)) or "none"
     record_event(actor_id, "team.managers_set", f"team:{team.id}", f"managers: {listed}", count=len(wanted))
-    db.session.commit()
 
 
 def get_team(team_id: int) -> Team | None:

@@ -129,7 +129,7 @@ def answers(module_id: str, section_id: str):
     key = request.form.get("attempt_key", "")
     if not section.questions or not key:
         abort(400)
-    learner = current_user.id  # read once: the commit below expires current_user
+    learner = current_user.id
     quizzes.submit_answers(learner, module, section, answers_from_form(section), key)
     completion.complete_module(learner, module)
     return redirect(
@@ -143,7 +143,7 @@ def section_done(module_id: str, section_id: str):
     """The learner finished reading a section: record it and go on."""
     module = _module(module_id)
     section = _section(module, section_id)
-    learner = current_user.id  # read once: the commit below expires current_user
+    learner = current_user.id
     following = progress.record_section_seen(learner, module, section.id)
     record = completion.complete_module(learner, module)
     if following:

@@ -72,7 +72,7 @@ def report():
 @roles_required("manager", "admin")
 def export():
     """The report as CSV, streamed from one query in large chunks; audited as report.exported."""
-    filters, user_id, see_all = _filters(), current_user.id, _see_all()  # read before the audit commits
+    filters, user_id, see_all = _filters(), current_user.id, _see_all()
     if filters.team_id is not None:
         subject = f"team:{filters.team_id}"
     else:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from tilearn.database import writing
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, User
 from tilearn.plugins import added_level_schemes
@@ -67,16 +68,18 @@ def _save_team(team: Team | None):
     form = _team_form(team)
     if form.validate_on_submit():
         try:
-            if team is None:
-                team = teams.create_team(current_user.id, form.name.data, form.expected_level.data)
-            else:
-                teams.update_team(current_user.id, team.id, form.name.data, form.expected_level.data)
-            teams.set_team_managers(current_user.id, team.id, form.managers.data)
+            with writing():  # one action: if setting the managers fails, the team is not added either
+                if team is None:
+                    saved = teams.create_team(current_user.id, form.name.data, form.expected_level.data)
+                else:
+                    saved = teams.update_team(
+                        current_user.id, team.id, form.name.data, form.expected_level.data
+                    )
+                teams.set_team_managers(current_user.id, saved.id, form.managers.data)
         except teams.TeamError as error:
-            db.session.rollback()
             show_error(form, error)
         else:
-            flash(f"The team {team.name} has been saved.", "success")
+            flash(f"The team {saved.name} has been saved.", "success")
             return redirect(url_for("admin.teams_list"))
     return render_template("admin/team.html", form=form, team=team)
 

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from tilearn.extensions import db
+from tilearn.database import commit_now
 from tilearn.models import User
 from tilearn.services import accounts, passwords, people, people_import, teams
 from tilearn.services.mail import LinkLetter, mail_enabled, send_password_links
@@ -130,7 +130,6 @@ def edit_person(user_id: int):
                 form.expected_level.data or None,
             )
         except people.PersonError as error:
-            db.session.rollback()
             show_error(form, error)
         else:
             flash("The changes have been saved.", "success")
@@ -150,6 +149,7 @@ def create_password_link(user_id: int):
     except people.PersonError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.edit_person", user_id=person.id))
+    commit_now()  # on purpose: the link must work before it is e-mailed
     link = _link_url(made.token)
     letter = LinkLetter(person.id, person.name, person.email, link, made.expires_at)
     emailed = send_password_links([letter], current_settings().name) == 1
@@ -258,6 +258,7 @@ def _import_done(added: list[people_import.ImportedPerson]):
     writer.writerow(["name", "email", "link"])
     writer.writerows([safe_cell(letter.name), safe_cell(letter.email), letter.link] for letter in letters)
     links_csv = buffer.getvalue()
+    commit_now()  # on purpose: the people and their links must exist before the links are e-mailed
     emailed = send_password_links(letters, current_settings().name)
     page = render_template(
         "admin/import_done.html",
