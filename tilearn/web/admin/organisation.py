@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is 3.2
 
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, User
@@ -41,21 +42,21 @@ def _team_form(team: Team | None) -> TeamForm:
 
 @bp.get("/teams")
 @roles_required("admin")
-def teams_list():
+def teams_list() -> str:
     """Every team with its expected level, members and managers."""
     return render_template("admin/teams.html", summaries=teams.team_summaries(), scheme=current_scheme())
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
 @roles_required("admin")
-def add_team():
+def add_team() -> ResponseReturnValue:
     """Add a team with its expected level and managers."""
     return _save_team(None)
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @roles_required("admin")
-def edit_team(team_id: int):
+def edit_team(team_id: int) -> ResponseReturnValue:
     """Change a team's name, expected level and managers."""
     team = teams.get_team(team_id)
     if team is None:
@@ -63,15 +64,15 @@ def edit_team(team_id: int):
     return _save_team(team)
 
 
-def _save_team(team: Team | None):
+def _save_team(team: Team | None) -> ResponseReturnValue:
     form = _team_form(team)
     if form.validate_on_submit():
         try:
             if team is None:
-                team = teams.create_team(current_user.id, form.name.data, form.expected_level.data)
+                team = teams.create_team(current_user.id, form.name.data or "", form.expected_level.data)
             else:
-                teams.update_team(current_user.id, team.id, form.name.data, form.expected_level.data)
-            teams.set_team_managers(current_user.id, team.id, form.managers.data)
+                teams.update_team(current_user.id, team.id, form.name.data or "", form.expected_level.data)
+            teams.set_team_managers(current_user.id, team.id, form.managers.data or [])
         except teams.TeamError as error:
             db.session.rollback()
             show_error(form, error)
@@ -83,7 +84,7 @@ def _save_team(team: Team | None):
 
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required("admin")
-def settings():
+def settings() -> ResponseReturnValue:
     """The organisation's name, support contacts and level scheme."""
     current = current_settings()
     lines = "\n".join(f"{c['name']} | {c['detail']}" for c in current.support_contacts)
@@ -95,7 +96,7 @@ def settings():
     form.level_scheme.choices = [SelectChoice(key, label) for key, label in schemes.items()]
     if form.validate_on_submit():
         try:
-            update_settings(current_user.id, form.name.data, form.contacts, form.level_scheme.data)
+            update_settings(current_user.id, form.name.data or "", form.contacts, form.level_scheme.data)
         except ValueError as error:
             form.level_scheme.errors = [*form.level_scheme.errors, str(error)]
         else:
@@ -116,11 +117,11 @@ def _find_record(text: str) -> tuple[CompletionRecord, str] | None:
 
 @bp.route("/certificates/revoke", methods=["GET", "POST"])
 @roles_required("admin")
-def revoke():
+def revoke() -> ResponseReturnValue:
     """Find a certificate, confirm, and revoke it with a reason (it is marked, never deleted)."""
     form = RevokeForm()
     if form.validate_on_submit():
-        found = _find_record(form.record.data)
+        found = _find_record(form.record.data or "")
         if found is None:
             form.record.errors = ["No certificate has that verification code or record number"]
         elif found[0].revoked_at is not None:
@@ -130,7 +131,7 @@ def revoke():
             return render_template("admin/revoke_confirm.html", form=form, record=found[0], holder=found[1])
         else:
             try:
-                revoke_record(current_user.id, found[0].id, form.reason.data)
+                revoke_record(current_user.id, found[0].id, form.reason.data or "")
             except ValueError as error:
                 form.reason.errors = [str(error)]
             except LookupError:
@@ -143,7 +144,7 @@ def revoke():
 
 @bp.get("/audit")
 @roles_required("admin")
-def audit():
+def audit() -> str:
     """The audit log, newest first, a page at a time."""
     events = recent_events(limit=PAGE_SIZE + 1, before_id=request.args.get("before", type=int))
     older = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None
