@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Connection, event
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from tilearn.extensions import db
 
@@ -63,7 +65,9 @@ def init_app(app: Flask) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+    def _on_connect(
+        dbapi_connection: Any, _record: ConnectionPoolEntry
+    ) -> None:  # pragma: no cover - exercised by every test
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -73,5 +77,5 @@ def init_app(app: Flask) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _needs_write_lock() else "BEGIN")
