@@ -37,7 +37,7 @@ class User(Model):
     )
 
     #: the signed-in session this object was loaded through (set by the session loader)
-    session_token = None
+    session_token: str | None = None
 
     @property
     def roles(self) -> frozenset[str]:

@@ -60,13 +60,13 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
         sync_current_record(user_id, module.id)
     db.session.commit()
     with reading():
-        record = db.session.scalar(
+        record = db.session.scalars(
             select(CompletionRecord).where(
                 CompletionRecord.user_id == user_id,
                 CompletionRecord.module_id == module.id,
                 CompletionRecord.cycle == state.cycle,
             )
-        )
+        ).one()
     if added:
         log_event("module.completed", user_id, module=module.id, version=module.version, record=record.id)
         signals.module_completed.send(signals.sender(), record=record)

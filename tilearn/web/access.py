@@ -10,7 +10,6 @@ from flask import abort
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 

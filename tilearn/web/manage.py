@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tilearn.extensions import db
