@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,7 +38,8 @@ class User(Model):
     )
 
     #: the signed-in session this object was loaded through (set by the session loader)
-    session_token: str | None = None
+    #: (typed by cast, not an annotation: the ORM would try to map an annotated attribute)
+    session_token = cast("str | None", None)
 
     @property
     def roles(self) -> frozenset[str]:
