@@ -61,7 +61,8 @@ class Holding:
 
     def about(self, user: Any) -> Any:
         """SQL: this table's rows about the person."""
-        return self.whose(user) if self.whose else self.model.user_id == user.id  # type: ignore[attr-defined]  # a holding without whose has user_id (tests/services/test_personal_data.py)
+        # A holding without whose has a user_id column (tests/services/test_personal_data.py checks it).
+        return self.whose(user) if self.whose else self.model.user_id == user.id  # type: ignore[attr-defined]
 
 
 #: in the order of the download
