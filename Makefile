@@ -77,16 +77,18 @@ lint: install
 test: install assets
 	$(BIN)/ruff check tilearn tests
 	$(BIN)/ruff format --check --quiet tilearn tests
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 	@if [ -n "$$TILEARN_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
 		TILEARN_TEST_DATABASE_URL="$$TILEARN_TEST_POSTGRES_URL" $(BIN)/pytest -q -m "not packaging"; \
 	fi
 
-# The fast loop: lint, then every test but the real-browser (e2e) and real-gunicorn (system) ones, on SQLite.
+# The fast loop: lint and type-check, then every test but the real-browser (e2e) and real-gunicorn (system) ones, on SQLite.
 test-quick: install assets
 	$(BIN)/ruff check tilearn tests
 	$(BIN)/ruff format --check --quiet tilearn tests
+	$(BIN)/mypy
 	$(BIN)/pytest -q -m "not browser and not system"
 
 bench: install assets

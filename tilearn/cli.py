@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -32,7 +33,9 @@ DEMO_USERS = (
 DEMO_TEAM = "Demo team"
 
 
-def lint_paths(paths: tuple[str, ...], scheme_name: str, out=click.echo) -> tuple[int, int]:
+def lint_paths(
+    paths: tuple[str, ...], scheme_name: str, out: Callable[[str], object] = click.echo
+) -> tuple[int, int]:
     """Check folders of modules or single module folders; print problems; return (errors, warnings)."""
     targets = [Path(raw).resolve() for raw in paths]
     targets = [t.parent if t.is_file() else t for t in targets]

@@ -23,17 +23,18 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, g, has_request_context
 from flask.wrappers import Response
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from tilearn.extensions import db
 
 log = logging.getLogger("tilearn.database")
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F", bound=Callable[..., Any])
 _writing = ContextVar("tilearn_writing", default=False)
 _unit = ContextVar("tilearn_unit_of_work", default=False)
 #: in g while a request is being handled: the request is the unit of work
@@ -96,7 +97,7 @@ def writes(function: F) -> F:
     """Run a service function inside ``writing()``."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         with writing():
             return function(*args, **kwargs)
 
@@ -191,7 +192,9 @@ def init_app(app: Flask) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+    def _on_connect(
+        dbapi_connection: Any, _record: ConnectionPoolEntry
+    ) -> None:  # pragma: no cover - exercised by every test
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -201,21 +204,21 @@ def init_app(app: Flask) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         locked = _needs_write_lock()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if locked else "BEGIN")
         connection.info[_LOCKED] = locked
 
 
 @event.listens_for(Session, "after_begin")
-def _note_lock(session: Session, _transaction, connection) -> None:
+def _note_lock(session: Session, _transaction: Any, connection: Connection) -> None:
     """Note whether the session's transaction holds SQLite's write lock (only SQLite notes it)."""
     if _LOCKED in connection.info:
         session.info[_LOCKED] = connection.info[_LOCKED]
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_lock(session: Session, transaction) -> None:
+def _forget_lock(session: Session, transaction: Any) -> None:
     """The transaction ended: whether it held the write lock, and what was to follow it, no longer matter."""
     if transaction.parent is None:
         session.info.pop(_LOCKED, None)

@@ -17,6 +17,8 @@ from tilearn.services.organisation import Settings, current_settings, last_known
 log = logging.getLogger("tilearn.errors")
 #: Errors that mean the database cannot be reached, rather than a fault in a request.
 OUTAGE = (OperationalError, InterfaceError, PoolTimeout)
+#: An error page: its body, status and extra headers.
+ErrorPage = tuple[str, int, dict[str, str]]
 
 
 def database_unavailable() -> None:
@@ -45,7 +47,9 @@ def page_settings() -> Settings:
     return last_known_settings()
 
 
-def _page(status: int, title: str, message: str, help_links: bool = False, headers=None):
+def _page(
+    status: int, title: str, message: str, help_links: bool = False, headers: dict[str, str] | None = None
+) -> ErrorPage:
     _roll_back()
     settings = page_settings()  # notes an outage before the page template asks for settings
     page = render_template(
@@ -62,7 +66,7 @@ def init_app(app: Flask) -> None:
     """Register the error pages."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(_error):
+    def _csrf(_error: Exception) -> ErrorPage:
         return _page(
             400,
             "Please try that again",
@@ -72,7 +76,7 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(ControlCharacters)
-    def _control(_error):
+    def _control(_error: Exception) -> ErrorPage:
         return _page(
             400,
             "Something you sent had a character we cannot accept",
@@ -82,12 +86,12 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(SecurityError)
-    def _untrusted_host(_error):
+    def _untrusted_host(_error: Exception) -> ErrorPage:
         # No page template: links cannot be built for a host we do not serve.
         return "Bad request: this site is not served at that address.", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(400)
-    def _bad_request(_error):
+    def _bad_request(_error: Exception) -> ErrorPage:
         return _page(
             400,
             "Something in that request was not as expected",
@@ -95,7 +99,7 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(403)
-    def _forbidden(_error):
+    def _forbidden(_error: Exception) -> ErrorPage:
         return _page(
             403,
             "This page is not available to you",
@@ -104,11 +108,11 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(404)
-    def _not_found(_error):
+    def _not_found(_error: Exception) -> ErrorPage:
         return _page(404, "Page not found", "Check the address, or go back to My learning.")
 
     @app.errorhandler(405)
-    def _method(error: MethodNotAllowed):
+    def _method(error: MethodNotAllowed) -> ErrorPage:
         allow = {"Allow": ", ".join(sorted(error.valid_methods or []))} if error.valid_methods else None
         return _page(
             405,
@@ -118,7 +122,7 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(413)
-    def _too_large(_error):
+    def _too_large(_error: Exception) -> ErrorPage:
         return _page(
             413,
             "That was too much to send at once",
@@ -129,7 +133,7 @@ def init_app(app: Flask) -> None:
     for outage in OUTAGE:
 
         @app.errorhandler(outage)
-        def _database_down(_error):
+        def _database_down(_error: Exception) -> ErrorPage:
             reason = (str(getattr(_error, "orig", None) or _error).splitlines() or ["?"])[0]
             log.error("database unavailable on %s %s: %s", request.method, request.path, reason)
             database_unavailable()
@@ -143,7 +147,7 @@ def init_app(app: Flask) -> None:
             )
 
     @app.errorhandler(500)
-    def _server_error(_error):
+    def _server_error(_error: Exception) -> ErrorPage:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _page(
             500,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request, session
+from flask import Flask, Response, g, request, session
 from werkzeug.exceptions import BadRequest
 
 from tilearn.extensions import login_manager
+
+if TYPE_CHECKING:
+    from tilearn.models import User
 
 log = logging.getLogger("tilearn.security")
 
@@ -28,7 +31,7 @@ class ControlCharacters(BadRequest):
     """The request held a NUL or other control character where text was expected."""
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """True for a same-site path such as /learn/x; False for //evil.example or https://…"""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
@@ -70,7 +73,7 @@ def refuse_control_characters() -> None:
             raise ControlCharacters()
 
 
-def _load_user(token: str):
+def _load_user(token: str) -> User | None:
     """The signed-in user, read in a plain transaction: a view that writes ends it (``writing()``)."""
     from tilearn.services import accounts
 
@@ -94,7 +97,7 @@ def init_app(app: Flask) -> None:
     headers = security_headers(app.config)
 
     @app.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         if _signed_in():

@@ -28,4 +28,5 @@ user_signed_out = tilearn_signals.signal("user-signed-out")
 
 def sender() -> Flask:
     """The running app, the sender of every tilearn signal."""
-    return current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy method Flask's types hide
+    return app

@@ -125,7 +125,8 @@ class _DiskCache:
             return None
         try:
             with open(self.directory / f"{key}.pickle", "rb") as handle:
-                return pickle.load(handle)  # our own cache files, written below
+                module: Module = pickle.load(handle)  # our own cache files, written below
+                return module
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError):
             return None
 
@@ -201,7 +202,14 @@ def load_library(
     return library
 
 
-def _load_folder(folder, parser, cache, salt, library, display_root) -> Module | None:
+def _load_folder(
+    folder: Path,
+    parser: ModuleParser,
+    cache: _DiskCache,
+    salt: str,
+    library: Library,
+    display_root: Path | None,
+) -> Module | None:
     display = _display(folder, display_root)
     if not ID.match(folder.name):
         library.problems.append(

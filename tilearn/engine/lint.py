@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from tilearn.engine.assets import ASSET_TYPES, asset_type
 from tilearn.engine.blocks.content_note import HANDLINGS
@@ -95,7 +95,15 @@ def check_front_matter(
     return clean
 
 
-def _whole_number(data, key, low, high, line, report, clean) -> None:
+def _whole_number(
+    data: dict[str, Any],
+    key: str,
+    low: int,
+    high: int,
+    line: Callable[[str], int],
+    report: Report,
+    clean: dict[str, Any],
+) -> None:
     if key not in data:
         return
     value = data[key]
@@ -151,7 +159,7 @@ def _content_notes(value: Any, key_lines: dict[str, int], report: Report) -> tup
     return tuple(notes)
 
 
-def check_id(value: str | None, what: str, line: int, report: Report) -> bool:
+def check_id(value: str | None, what: str, line: int, report: Report) -> TypeGuard[str]:
     """Report a missing or malformed id; True when it is usable."""
     if not value:
         report(line, f"{what} needs an id, written {{#some-id}} after its name")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from tilearn.engine import lint
-from tilearn.engine.blocks import BlockType, ParseContext
+from tilearn.engine.blocks import BlockSource, BlockType, ParseContext
 from tilearn.engine.frontmatter import FrontMatterError, load_yaml
 from tilearn.engine.levels import LevelScheme
 from tilearn.engine.registry import Registry
@@ -21,7 +21,7 @@ from tilearn.engine.spec import (
     Problem,
     Section,
 )
-from tilearn.engine.syntax import Chunk, read_structure
+from tilearn.engine.syntax import Chunk, RawSection, read_structure
 
 
 class _Problems:
@@ -79,8 +79,8 @@ class ModuleParser:
         self.renderer = renderer or Renderer()
         self.glossary_ids = glossary_ids
 
-    def parse(self, path: Path, display_path: str, content_hash: str) -> Module | None:
-        """Parse one module file; the Module carries every problem found (None if unreadable)."""
+    def parse(self, path: Path, display_path: str, content_hash: str) -> Module:
+        """Parse one module file; the Module carries every problem found (a placeholder if unreadable)."""
         problems = _Problems(display_path)
         try:
             raw = path.read_bytes()
@@ -149,8 +149,10 @@ class ModuleParser:
             problems=tuple(problems.items),
         )
 
-    def _render_intro(self, chunks, references, problems) -> str:
-        html = []
+    def _render_intro(
+        self, chunks: list[Chunk], references: list[tuple[int, Reference]], problems: _Problems
+    ) -> str:
+        html: list[str] = []
         for chunk in chunks:
             if chunk.block is not None:
                 problems.error(chunk.line, "special blocks must be inside a section (after a '## ' heading)")
@@ -163,7 +165,9 @@ class ModuleParser:
         references.extend((_line_of(r.target, chunk), r) for r in rendered.references)
         return rendered.html
 
-    def _sections(self, raw_sections, references, problems) -> list[Section]:
+    def _sections(
+        self, raw_sections: list[RawSection], references: list[tuple[int, Reference]], problems: _Problems
+    ) -> list[Section]:
         sections: list[Section] = []
         seen_sections: set[str] = set()
         seen_blocks: set[str] = set()
@@ -187,7 +191,7 @@ class ModuleParser:
                         )
                     continue
                 text.extend(chunk.block.lines)
-                parsed = self._block(chunk, references, problems, seen_blocks)
+                parsed = self._block(chunk.block, references, problems, seen_blocks)
                 if isinstance(parsed, ContentNote):
                     if note is not None:
                         problems.error(chunk.line, "a section can have only one content note")
@@ -201,8 +205,13 @@ class ModuleParser:
             sections.append(section)
         return sections
 
-    def _block(self, chunk, references, problems, seen_blocks) -> Block | None:
-        source = chunk.block
+    def _block(
+        self,
+        source: BlockSource,
+        references: list[tuple[int, Reference]],
+        problems: _Problems,
+        seen_blocks: set[str],
+    ) -> Block | None:
         block_type = self.blocks.get(source.kind)
         if block_type is None:
             known = ", ".join(self.blocks)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import markdown
 from markdown.extensions import Extension
@@ -110,7 +111,7 @@ class StructurePreprocessor(Preprocessor):
 class ModuleSyntax(Extension):
     """Sections and special blocks, registered as the ``tilearn-structure`` preprocessor."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.config = {
             "first_line": [1, "file line number of the first body line"],
             "report": [lambda _line, _message: None, "called with (line, message) for each problem"],

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tilearn.extensions import db
+from tilearn.extensions import Model
 from tilearn.models.types import UTCDateTime, utcnow
 
 
-class CompletionRecord(db.Model):
+class CompletionRecord(Model):
     """Proof that a learner completed a module version. Never updated except to revoke."""
 
     __tablename__ = "completion_records"

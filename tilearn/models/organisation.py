@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tilearn.extensions import db
+from tilearn.extensions import Model
 from tilearn.models.types import UTCDateTime, utcnow
 
 
-class OrganisationSettings(db.Model):
+class OrganisationSettings(Model):
     """Settings an admin can change on the site (one row). Empty values fall back to config."""
 
     __tablename__ = "organisation_settings"
@@ -28,7 +28,7 @@ class OrganisationSettings(db.Model):
         return f"<OrganisationSettings {self.name!r}>"
 
 
-class Team(db.Model):
+class Team(Model):
     """A team of staff, with the level its members are expected to reach."""
 
     __tablename__ = "teams"
@@ -43,7 +43,7 @@ class Team(db.Model):
         return f"<Team {self.id} {self.name!r}>"
 
 
-class TeamManager(db.Model):
+class TeamManager(Model):
     """A manager of a team. Removing the row takes their access away on the next request."""
 
     __tablename__ = "team_managers"
@@ -57,7 +57,7 @@ class TeamManager(db.Model):
         return f"<TeamManager team={self.team_id} user={self.user_id}>"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Something an admin or manager did. Never holds passwords, tokens or self-care details."""
 
     __tablename__ = "audit_events"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tilearn.extensions import db
+from tilearn.extensions import Model
 from tilearn.models.types import UTCDateTime, utcnow
 
 
@@ -16,7 +16,7 @@ def user_fk() -> ForeignKey:
     return ForeignKey("users.id", ondelete="CASCADE")
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     """Where a learner is in one module, and the completion record that currently counts for it.
 
     The ``current_*`` columns copy the newest un-revoked completion record, so the managers'
@@ -49,7 +49,7 @@ class ModuleProgress(db.Model):
         return f"<ModuleProgress user={self.user_id} {self.module_id}>"
 
 
-class SectionView(db.Model):
+class SectionView(Model):
     """A section the learner has read to the end (insert-only, so progress never goes back)."""
 
     __tablename__ = "section_views"
@@ -63,7 +63,7 @@ class SectionView(db.Model):
         return f"<SectionView {self.user_id} {self.module_id}/{self.section_id}>"
 
 
-class SectionDeferral(db.Model):
+class SectionDeferral(Model):
     """A noted section the learner chose to skip for now (private: a self-care choice)."""
 
     __tablename__ = "section_deferrals"
@@ -77,7 +77,7 @@ class SectionDeferral(db.Model):
         return f"<SectionDeferral {self.user_id} {self.module_id}/{self.section_id}>"
 
 
-class QuestionResult(db.Model):
+class QuestionResult(Model):
     """Whether the learner's latest answer to one question was right (private)."""
 
     __tablename__ = "question_results"
@@ -92,7 +92,7 @@ class QuestionResult(db.Model):
         return f"<QuestionResult {self.user_id} {self.module_id}/{self.question_id}>"
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """One submission of a section's questions (private). The key makes resubmits harmless."""
 
     __tablename__ = "quiz_attempts"
@@ -112,7 +112,7 @@ class QuizAttempt(db.Model):
         return f"<QuizAttempt {self.id} {self.module_id}/{self.section_id}>"
 
 
-class DraftAnswers(db.Model):
+class DraftAnswers(Model):
     """Answers chosen but not yet checked, saved when the learner paused."""
 
     __tablename__ = "draft_answers"
@@ -127,7 +127,7 @@ class DraftAnswers(db.Model):
         return f"<DraftAnswers {self.user_id} {self.module_id}/{self.section_id}>"
 
 
-class ReflectionEntry(db.Model):
+class ReflectionEntry(Model):
     """What a learner wrote for a reflection prompt. Only they can ever read it."""
 
     __tablename__ = "reflection_entries"
@@ -142,7 +142,7 @@ class ReflectionEntry(db.Model):
         return f"<ReflectionEntry {self.user_id} {self.module_id}/{self.reflection_id}>"
 
 
-class Pause(db.Model):
+class Pause(Model):
     """A pause the learner took, and the place to return to (private)."""
 
     __tablename__ = "pauses"

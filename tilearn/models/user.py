@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tilearn.extensions import db
+from tilearn.extensions import Model
 from tilearn.models.types import UTCDateTime, utcnow
 
 ROLES = ("learner", "trainer", "manager", "admin")
 
 
-class User(db.Model):
+class User(Model):
     """A member of staff or volunteer who can sign in."""
 
     __tablename__ = "users"
@@ -37,7 +38,8 @@ class User(db.Model):
     )
 
     #: the signed-in session this object was loaded through (set by the session loader)
-    session_token = None
+    #: (typed by cast, not an annotation: the ORM would try to map an annotated attribute)
+    session_token = cast("str | None", None)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -69,7 +71,7 @@ class User(db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one person (a person may hold several)."""
 
     __tablename__ = "user_roles"
@@ -82,7 +84,7 @@ class UserRole(db.Model):
         return f"<UserRole {self.user_id} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. Deleting the row signs that browser out everywhere it is checked."""
 
     __tablename__ = "user_sessions"
@@ -97,7 +99,7 @@ class UserSession(db.Model):
         return f"<UserSession user={self.user_id} until={self.expires_at:%Y-%m-%d %H:%M}>"
 
 
-class SignInCounter(db.Model):
+class SignInCounter(Model):
     """Sign-in attempts in the current window for one account or one address, for rate limiting.
 
     Counted with one atomic insert-or-update before any password is checked, so parallel attempts
@@ -118,7 +120,7 @@ class SignInCounter(db.Model):
         return f"<SignInCounter {self.scope} {self.attempts} since {self.window_start:%H:%M}>"
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     """A one-time link for a person to set their own password; a newer link replaces it."""
 
     __tablename__ = "password_links"

@@ -10,8 +10,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, case, delete, literal, or_, select, update
+from sqlalchemy import CursorResult, and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -182,7 +183,7 @@ def authenticate(email: str, password: str, address: str, limits: dict) -> User:
         raise SignInRefused()
     _clear_attempts(account, address)
     log_event_on_commit("sign_in", user_id, address=address)
-    return db.session.get(User, user_id)
+    return db.session.get_one(User, user_id)
 
 
 def sign_in_locks(limits: dict, scope: str | None = None, key: str | None = None) -> list[SignInLock]:
@@ -216,7 +217,7 @@ def clear_sign_in_lock(scope: str, key: str) -> bool:
     result = db.session.execute(
         delete(SignInCounter).where(SignInCounter.scope == scope, SignInCounter.key == key)
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 @writes
@@ -247,8 +248,9 @@ def load_session(token: str) -> User | None:
     )
     if row is None or row.expires_at < utcnow() or not row.User.is_active:
         return None
-    row.User.session_token = token
-    return row.User
+    user: User = row.User
+    user.session_token = token
+    return user
 
 
 @writes

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import segno
 import uharfbuzz
@@ -184,8 +184,9 @@ class CertificatePDF(FPDF):
     def close_fonts(self) -> None:
         """Close every font file: fpdf2 closes only those it drew with, and only on output."""
         for font in self.fonts.values():
-            if getattr(font, "ttfont", None) is not None:
-                font.ttfont.close()
+            ttfont = getattr(font, "ttfont", None)  # core fonts have none
+            if ttfont is not None:
+                ttfont.close()
 
     def use(self, size: float, bold: bool = False) -> None:
         """Noto Sans at size points, bold or regular (in bold, Chinese, Japanese and Korean stay regular)."""
@@ -222,7 +223,10 @@ class CertificatePDF(FPDF):
         while True:
             self.use(size, bold=True)
             line = size * POINT * 1.25
-            lines = self.multi_cell(width, line, name, align="L", dry_run=True, output="LINES")
+            # output="LINES" gives the lines; fpdf2's return type is a union of every output kind.
+            lines = cast(
+                list[str], self.multi_cell(width, line, name, align="L", dry_run=True, output="LINES")
+            )
             if len(lines) * line <= height or size <= SMALLEST:
                 break
             size -= 0.5

@@ -6,8 +6,10 @@ import calendar
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, delete, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from tilearn.database import writes
 from tilearn.engine import Module
@@ -87,7 +89,7 @@ def records_for(user_id: int) -> list[CompletionRecord]:
     )
 
 
-def _copy_current_records(*where) -> int:
+def _copy_current_records(*where: ColumnElement[bool]) -> int:
     """Point each progress row (those matching where) at its newest un-revoked record and copy it."""
     newest = (
         select(CompletionRecord.id)
@@ -102,11 +104,14 @@ def _copy_current_records(*where) -> int:
     )
     # Not synchronised into loaded objects (that would fetch every row): the commit expires them.
     options = {"synchronize_session": False}
-    rows = db.session.execute(
-        update(ModuleProgress).where(*where).values(current_record_id=newest), execution_options=options
+    rows = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(ModuleProgress).where(*where).values(current_record_id=newest), execution_options=options
+        ),
     ).rowcount
 
-    def copied(column):
+    def copied(column: InstrumentedAttribute[Any]) -> ScalarSelect[Any]:
         return select(column).where(CompletionRecord.id == ModuleProgress.current_record_id).scalar_subquery()
 
     db.session.execute(

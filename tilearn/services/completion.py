@@ -59,13 +59,13 @@ def complete_module(user_id: int, module: Module) -> CompletionRecord | None:
         added = insert_ignore_record(user_id, module, score, state.cycle)
         if added:
             sync_current_record(user_id, module.id)
-        record = db.session.scalar(
+        record = db.session.scalars(
             select(CompletionRecord).where(
                 CompletionRecord.user_id == user_id,
                 CompletionRecord.module_id == module.id,
                 CompletionRecord.cycle == state.cycle,
             )
-        )
+        ).one()
         if added:
             fields = {"module": module.id, "version": module.version, "record": record.id}
             log_event_on_commit("module.completed", user_id, **fields)

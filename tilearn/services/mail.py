@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_mailman import EmailMessage
@@ -32,7 +33,7 @@ def mail_enabled() -> bool:
     return bool(current_app.config.get("MAIL_ENABLED"))
 
 
-def _message(letter: LinkLetter, organisation: str, connection) -> EmailMessage:
+def _message(letter: LinkLetter, organisation: str, connection: Any) -> EmailMessage:
     body = (
         f"Hello {letter.name},\n\n"
         f"You can now use {organisation} learning. To choose your password, open this link:\n\n"

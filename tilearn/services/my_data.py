@@ -15,7 +15,7 @@ from tilearn.services.personal_data import HOLDINGS, PERSON, Holding
 def _rows(holding: Holding, user: User) -> list[dict[str, Any]]:
     """Every row of a holding about this person, as plain dictionaries."""
     columns = [c.key for c in holding.model.__table__.columns if c.key not in holding.hide]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in db.session.scalars(select(holding.model).where(holding.about(user))):
         values = {name: getattr(row, name) for name in columns}
         rows.append(values | {name: json.loads(values[name]) for name in holding.parsed})
@@ -25,6 +25,8 @@ def _rows(holding: Holding, user: User) -> list[dict[str, Any]]:
 def export_my_data(user_id: int) -> dict[str, Any]:
     """A machine-readable copy of every record about the person, their private ones included."""
     user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no person {user_id}")
     team = db.session.get(Team, user.team_id) if user.team_id else None
     data: dict[str, Any] = {
         "about": "Everything this learning site holds about you. Pauses, skipped sections, reflections and "

@@ -75,7 +75,7 @@ def _remember(settings: Settings) -> None:
 
 def last_known_settings() -> Settings:
     """For pages shown while the database is down: the last settings read, else the configured ones."""
-    remembered = current_app.extensions.get("tilearn.last_settings")
+    remembered: Settings | None = current_app.extensions.get("tilearn.last_settings")
     if remembered is not None:
         return remembered
     try:

@@ -273,7 +273,7 @@ def lift_sign_in_lock(actor_id: int, scope: str, key: str) -> bool:
 
 
 @writes
-def erase_person(actor_id: int, user_id: int) -> None:
+def erase_person(actor_id: int | None, user_id: int) -> None:
     """Erase a person: what personal_data.HOLDINGS says to delete is, records kept under an anonymous name."""
     if actor_id == user_id:
         raise PersonError("", "You cannot erase your own account: ask another admin to do it")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,7 +83,7 @@ def _header(cells: list[str]) -> tuple[list[str], list[str]]:
     return names, problems
 
 
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) for every non-blank record; quoted values may span lines."""
     reader = csv.reader(io.StringIO(text, newline=""))
     last = 0
@@ -154,7 +154,7 @@ def read_people_csv(text: str) -> list[ImportRow]:
 
 
 def _existing_emails(seen: dict[str, int]) -> list[tuple[int, str]]:
-    emails, taken = list(seen), set()
+    emails, taken = list(seen), set[str]()
     for start in range(0, len(emails), 500):
         taken.update(
             db.session.scalars(select(User.email).where(User.email.in_(emails[start : start + 500])))
@@ -181,8 +181,8 @@ def import_people_csv(actor_id: int, text: str) -> list[ImportedPerson]:
     try:
         db.session.add_all(new_teams)
         db.session.flush()
-        for team in new_teams:
-            record_event(actor_id, "team.created", f"team:{team.id}", "added by a people import")
+        for new_team in new_teams:
+            record_event(actor_id, "team.created", f"team:{new_team.id}", "added by a people import")
         for row in rows:
             team = teams.get(row.team.lower())
             user = User(

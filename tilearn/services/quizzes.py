@@ -53,9 +53,9 @@ def submit_answers(
         answers=json.dumps(answers),
         submitted_at=utcnow(),
     )
-    attempt = db.session.scalar(
+    attempt = db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.attempt_key == attempt_key[:64])
-    )
+    ).one()
     if recorded:
         for question in section.questions:
             if question.id in answers:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
-from sqlalchemy import String, func, type_coerce
+from sqlalchemy import ColumnElement, Select, String, func, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute
 
 from tilearn.engine import Library
 from tilearn.engine.levels import LevelScheme
@@ -44,7 +46,7 @@ def _csv_text(values: Iterable[object]) -> str:
     return buffer.getvalue()[:-2] + ","
 
 
-def _day(timestamp):
+def _day(timestamp: InstrumentedAttribute[datetime | None]) -> ColumnElement[str]:
     """A timestamp column as its UTC date, YYYY-MM-DD, computed by the database."""
     if db.session.get_bind().dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC
         return func.coalesce(func.substr(type_coerce(timestamp, String), 1, 10), "")
@@ -88,9 +90,9 @@ def csv_export(
         in_chunk = scoped.where(User.id > last_id, User.id <= learners[-1].id)
         last_id = learners[-1].id
         started: dict[int, dict[str, str]] = {}
-        query = in_chunk.with_only_columns(User.id, ModuleProgress.module_id, tail).join(
-            ModuleProgress, expect.progress_wanted()
-        )
+        query: Select[int, str, str] = in_chunk.with_only_columns(
+            User.id, ModuleProgress.module_id, tail
+        ).join(ModuleProgress, expect.progress_wanted())
         for user_id, module_id, end in db.session.connection().execute(query):  # Core: no ORM rows
             started.setdefault(user_id, {})[module_id] = end
         lines = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Case, ColumnElement, Row, Select, and_, case, false, func, or_, select
 
 from tilearn.engine import Library, Module
 from tilearn.engine.levels import Level, LevelScheme
@@ -161,7 +161,7 @@ class Expectations:
         """Every module any level asks for, by id (worked out once per report)."""
         return {m.id: m for level in self.scheme.levels for m in self(level.key)[1]}
 
-    def progress_wanted(self):
+    def progress_wanted(self) -> ColumnElement[bool]:
         """SQL join condition: the learner's progress in any module some level asks for.
 
         Whether their own level asks for it is left to status(): in the join, that test
@@ -170,7 +170,7 @@ class Expectations:
         ids = sorted(self.modules)
         return and_(ModuleProgress.user_id == User.id, ModuleProgress.module_id.in_(ids) if ids else false())
 
-    def _for_their_level(self):
+    def _for_their_level(self) -> ColumnElement[bool]:
         """SQL: the progress row is for a module the learner's own expected level asks for."""
         wanted = [
             and_(EXPECTED == level.key, ModuleProgress.module_id.in_([m.id for m in modules]))
@@ -179,7 +179,7 @@ class Expectations:
         ]
         return or_(*wanted) if wanted else false()
 
-    def status(self, now: datetime, values: dict[str, Any]):
+    def status(self, now: datetime, values: dict[str, Any]) -> Case[Any]:
         """SQL: one CASE giving a progress row's status, as values[status]."""
         facts = {
             "missing": ModuleProgress.current_record_id.is_(None),
@@ -268,7 +268,8 @@ def team_report(
     """Counts for every learner in scope, full rows for one page: two queries, whatever the team size."""
     scoped = scoped_learners(manager_id, see_all, filters)
     expect, now = Expectations(library, scheme, filters.level), utcnow()
-    totals, complete, shown = Counter(), 0, []
+    totals: Counter[str] = Counter()
+    complete, shown = 0, list[int]()
     for learner in db.session.connection().execute(_counts(scoped, expect, now)):  # Core rows
         expected = len(expect(learner.expected)[1])
         if expect.only is not None and not expected:
@@ -285,7 +286,7 @@ def team_report(
     return Report(rows, totals, len(shown), complete, page, pages)
 
 
-def learner_in_scope(manager_id: int, see_all: bool, user_id: int):
+def learner_in_scope(manager_id: int, see_all: bool, user_id: int) -> Row[Any] | None:
     """The learner's row if they are in one of this manager's teams, else None (→ 404)."""
     scoped = scoped_learners(manager_id, see_all, teamless=True)
     return db.session.execute(scoped.where(User.id == user_id)).first()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from tilearn.database import writes
 from tilearn.extensions import db
@@ -51,8 +52,13 @@ def apply_retention(
     pauses = 0
     if pause_days > 0:
         newest = select(func.max(Pause.id)).group_by(Pause.user_id)
-        pauses = db.session.execute(
-            delete(Pause).where(Pause.paused_at < now - timedelta(days=pause_days), Pause.id.not_in(newest))
+        pauses = cast(
+            CursorResult[Any],
+            db.session.execute(
+                delete(Pause).where(
+                    Pause.paused_at < now - timedelta(days=pause_days), Pause.id.not_in(newest)
+                )
+            ),
         ).rowcount
     # No pause counts in the audit log (nor the event log line it makes): self-care stays out.
     detail = f"erased {erased} who left over {months_after_leaving} months ago; old pauses let go"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from flask import Flask, g
@@ -20,18 +21,18 @@ def register_blueprints(app: Flask) -> None:
     static = Path(app.static_folder or "")
     headers = security_headers(app.config)
 
-    def _static_headers(response_headers, _path: str, _url: str) -> None:
+    def _static_headers(response_headers: MutableMapping[str, str], _path: str, _url: str) -> None:
         for name, value in headers.items():
             response_headers[name] = value
 
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
         app.wsgi_app, root=str(static), prefix="static/", max_age=3600, add_headers_function=_static_headers
     )
 
     app.jinja_env.globals["STATUSES"] = statuses.STATUSES  # the one label table, for _status.html
 
     @app.context_processor
-    def _site():
+    def _site() -> dict[str, str]:
         from tilearn.services.organisation import current_settings, last_known_settings
 
         # During an outage the error page has already noted it: show the last-known settings.

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
@@ -65,7 +66,7 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     """Show the sign-in form and sign the person in."""
     if current_user.is_authenticated:
         return redirect(url_for("learn.my_learning"))
@@ -75,13 +76,13 @@ def sign_in():
         limits = accounts.sign_in_limits(current_app.config)
         try:
             user = accounts.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "", limits
+                form.email.data or "", form.password.data or "", request.remote_addr or "", limits
             )
         except accounts.SignInRefused as refused:
-            throttled = refused.throttled and refused.retry_at is not None
-            form.email.errors = (
-                [THROTTLED.format(wait=accounts.wait_in_words(refused.retry_at))] if throttled else [REFUSED]
-            )
+            if refused.throttled and refused.retry_at is not None:
+                form.email.errors = [THROTTLED.format(wait=accounts.wait_in_words(refused.retry_at))]
+            else:
+                form.email.errors = [REFUSED]
         else:
             lifetime = current_app.config[
                 "REMEMBER_COOKIE_DURATION" if form.remember.data else "PERMANENT_SESSION_LIFETIME"
@@ -95,7 +96,7 @@ def sign_in():
 
 
 @bp.post("/sign-out")
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     """End this browser's session on the server, then forget it here."""
     if current_user.is_authenticated:
         accounts.end_session(current_user.get_id())
@@ -112,15 +113,15 @@ def _show_password_error(form: FlaskForm, error: passwords.PasswordError) -> Non
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change your own password: asks the current one; your other sessions end, this one stays."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
             passwords.change_own_password(
                 current_user._get_current_object(),
-                form.current_password.data,
-                form.new_password.data,
+                form.current_password.data or "",
+                form.new_password.data or "",
                 current_user.get_id(),
                 accounts.sign_in_limits(current_app.config),
             )
@@ -143,7 +144,7 @@ def _private(body: str, status: int = 200) -> Response:
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-def set_password(token: str):
+def set_password(token: str) -> ResponseReturnValue:
     """Choose your password from the one-time link an admin gave you; then sign in with it."""
     person = passwords.person_for_link(token)
     if person is None:
@@ -151,7 +152,7 @@ def set_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.set_password_with_link(token, form.new_password.data)
+            passwords.set_password_with_link(token, form.new_password.data or "")
         except passwords.LinkUnusable:
             return _private(render_template("auth/link_unusable.html"), 404)
         except passwords.PasswordError as error:

@@ -12,7 +12,7 @@ bp = Blueprint("author", __name__, url_prefix="/author")
 
 @bp.get("/")
 @roles_required("trainer", "admin")
-def index():
+def index() -> str:
     """All modules, including ones left out, with the problems the checker found."""
     library = current_library()
     return render_template("author/index.html", library=library)
@@ -20,7 +20,7 @@ def index():
 
 @bp.get("/<module_id>")
 @roles_required("trainer", "admin")
-def preview(module_id: str):
+def preview(module_id: str) -> str:
     """A module as learners see it, with right answers and feedback shown."""
     library = current_library()
     module = library.all_modules.get(module_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tilearn.engine import Module, Section
@@ -38,7 +39,7 @@ def answers_from_form(section: Section) -> dict[str, list[int]]:
 
 @bp.get("/")
 @login_required
-def my_learning():
+def my_learning() -> str:
     """Every module by level, with the learner's status and a resume link."""
     user_id = current_user.id
     levels = progress.my_learning(user_id, current_library(), current_scheme())
@@ -47,7 +48,7 @@ def my_learning():
 
 @bp.get("/learn/<module_id>")
 @login_required
-def module(module_id: str):
+def module(module_id: str) -> str:
     """A module's overview: summary, outcomes, time, content notes; start or resume."""
     module = _module(module_id)
     state = progress.module_state(current_user.id, module)
@@ -68,7 +69,7 @@ def module(module_id: str):
 
 @bp.get("/learn/<module_id>/<section_id>")
 @login_required
-def section(module_id: str, section_id: str):
+def section(module_id: str, section_id: str) -> str:
     """One section. A noted section first offers a choice, unless the learner chose to continue."""
     module = _module(module_id)
     section = _section(module, section_id)
@@ -78,7 +79,9 @@ def section(module_id: str, section_id: str):
     return _section_page(module, section, state)
 
 
-def _section_page(module: Module, section: Section, state, unsaved: dict[str, str] | None = None) -> str:
+def _section_page(
+    module: Module, section: Section, state: progress.ModuleState, unsaved: dict[str, str] | None = None
+) -> str:
     """The section page; ``unsaved`` holds a reflection that could not be saved, shown with its message."""
     user_id = current_user.id
     checked = quizzes.latest_answers(user_id, module.id, section.id)
@@ -102,7 +105,7 @@ def _section_page(module: Module, section: Section, state, unsaved: dict[str, st
 
 @bp.post("/learn/<module_id>/<section_id>/choice")
 @login_required
-def note_choice(module_id: str, section_id: str):
+def note_choice(module_id: str, section_id: str) -> ResponseReturnValue:
     """The learner's choice before a noted section: continue, skip for now, or pause."""
     module = _module(module_id)
     section = _section(module, section_id)
@@ -122,7 +125,7 @@ def note_choice(module_id: str, section_id: str):
 
 @bp.post("/learn/<module_id>/<section_id>/answers")
 @login_required
-def answers(module_id: str, section_id: str):
+def answers(module_id: str, section_id: str) -> ResponseReturnValue:
     """Check the learner's answers for a section; show feedback on the section page."""
     module = _module(module_id)
     section = _section(module, section_id)
@@ -139,7 +142,7 @@ def answers(module_id: str, section_id: str):
 
 @bp.post("/learn/<module_id>/<section_id>/done")
 @login_required
-def section_done(module_id: str, section_id: str):
+def section_done(module_id: str, section_id: str) -> ResponseReturnValue:
     """The learner finished reading a section: record it and go on."""
     module = _module(module_id)
     section = _section(module, section_id)
@@ -155,7 +158,7 @@ def section_done(module_id: str, section_id: str):
 
 @bp.post("/learn/<module_id>/refresher")
 @login_required
-def refresher(module_id: str):
+def refresher(module_id: str) -> ResponseReturnValue:
     """Start the module again as a refresher; earlier records are kept."""
     module = _module(module_id)
     state = progress.module_state(current_user.id, module)
@@ -168,7 +171,7 @@ def refresher(module_id: str):
 
 @bp.get("/learn/<module_id>/finished")
 @login_required
-def finished(module_id: str):
+def finished(module_id: str) -> ResponseReturnValue:
     """The end of a module: the completion record, calmly."""
     module = _module(module_id)
     record = progress.latest_completion(current_user.id, module.id)
@@ -179,7 +182,7 @@ def finished(module_id: str):
 
 @bp.post("/learn/<module_id>/<section_id>/reflections/<reflection_id>")
 @login_required
-def reflection(module_id: str, section_id: str, reflection_id: str):
+def reflection(module_id: str, section_id: str, reflection_id: str) -> ResponseReturnValue:
     """Save or delete the learner's private reflection."""
     module = _module(module_id)
     section = _section(module, section_id)
@@ -202,7 +205,7 @@ def reflection(module_id: str, section_id: str, reflection_id: str):
 
 @bp.get("/learn/<module_id>/assets/<path:path>")
 @login_required
-def asset(module_id: str, path: str):
+def asset(module_id: str, path: str) -> Response:
     """An image or handout from the module's folder: only allowed types, never the markdown itself."""
     module = _module(module_id)
     found = resolve_asset(module_folder(module), path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class LibraryState:
     blocks: Registry[BlockType]
 
 
-def build_library(app: Flask, progress=None) -> LibraryState:
+def build_library(app: Flask, progress: Callable[[Path], None] | None = None) -> LibraryState:
     """Load the configured modules, and those installed packages add, with the configured level scheme."""
     directories = [Path(d) for d in app.config["MODULES_DIRS"]] + installed_module_directories()
     blocks = default_block_types()
@@ -50,7 +51,8 @@ def init_app(app: Flask) -> None:
     app.extensions["tilearn.library"] = state
     folders = [b.template_folder for name in state.blocks if (b := state.blocks[name]).template_folder]
     if folders:
-        app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, FileSystemLoader(sorted(set(folders)))])
+        own = [app.jinja_env.loader] if app.jinja_env.loader is not None else []
+        app.jinja_env.loader = ChoiceLoader([*own, FileSystemLoader(sorted(set(folders)))])
     for name in state.blocks:
         block_type = state.blocks[name]
         try:
@@ -67,12 +69,17 @@ def block_template(block: Block) -> str:
     """The template that draws a block, looked up by its kind."""
     if block.kind == "html":
         return HTML_TEMPLATE
-    block_type = current_app.extensions["tilearn.library"].blocks.get(block.kind)
+    block_type = _state().blocks.get(block.kind)
     if block_type is None:
         raise LookupError(f"no block type {block.kind!r} is installed")
     return block_type.template
 
 
+def _state() -> LibraryState:
+    state: LibraryState = current_app.extensions["tilearn.library"]
+    return state
+
+
 def current_library() -> Library:
     """The library of the running app."""
-    return current_app.extensions["tilearn.library"].library
+    return _state().library

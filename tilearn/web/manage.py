@@ -23,7 +23,7 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
 def _see_all() -> bool:
-    return current_user.has_role("admin")
+    return bool(current_user.has_role("admin"))
 
 
 def _filters() -> reports.Filters:
@@ -49,7 +49,7 @@ def _my_teams() -> list[Team]:
 
 @bp.get("/")
 @roles_required("manager", "admin")
-def report():
+def report() -> str:
     """Every learner in my teams against the modules of their expected level, with totals."""
     filters = _filters()
     scheme = current_scheme()
@@ -70,7 +70,7 @@ def report():
 
 @bp.get("/report.csv")
 @roles_required("manager", "admin")
-def export():
+def export() -> Response:
     """The report as CSV, streamed from one query in large chunks; audited as report.exported."""
     filters, user_id, see_all = _filters(), current_user.id, _see_all()
     if filters.team_id is not None:
@@ -91,7 +91,7 @@ def export():
 
 @bp.get("/learners/<int:user_id>")
 @roles_required("manager", "admin")
-def learner(user_id: int):
+def learner(user_id: int) -> str:
     """One learner: status, dates and certificates only. Opening it is audited."""
     row = reports.learner_report(current_user.id, _see_all(), user_id, current_library(), current_scheme())
     if row is None:
@@ -105,7 +105,7 @@ def learner(user_id: int):
 
 @bp.get("/learners/<int:user_id>/certificates/<int:record_id>.pdf")
 @roles_required("manager", "admin")
-def certificate_pdf(user_id: int, record_id: int):
+def certificate_pdf(user_id: int, record_id: int) -> Response:
     """A certificate PDF of a learner in my teams; audited as certificate.downloaded unless it is my own."""
     learner = reports.learner_in_scope(current_user.id, _see_all(), user_id)
     record = db.session.get(CompletionRecord, record_id)

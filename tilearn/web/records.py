@@ -39,7 +39,7 @@ def pdf_response(record: CompletionRecord, holder: str) -> Response:
 
 @bp.get("/certificates")
 @login_required
-def my_certificates():
+def my_certificates() -> str:
     """Every completion record the learner holds, with its status."""
     records = certificates.records_for(current_user.id)
     library = current_library()
@@ -49,7 +49,7 @@ def my_certificates():
 
 @bp.get("/certificates/<int:record_id>")
 @login_required
-def certificate(record_id: int):
+def certificate(record_id: int) -> str:
     """A printable certificate page."""
     record = _own_record(record_id)
     status = certificates.record_status(record, current_library().get(record.module_id))
@@ -64,14 +64,14 @@ def certificate(record_id: int):
 
 @bp.get("/certificates/<int:record_id>.pdf")
 @login_required
-def certificate_pdf(record_id: int):
+def certificate_pdf(record_id: int) -> Response:
     """The certificate as a real PDF."""
     return pdf_response(_own_record(record_id), current_user.name)
 
 
 @bp.get("/my-data", endpoint="my_data")
 @login_required
-def my_data_export():
+def my_data_export() -> Response:
     """Everything held about the learner, as a JSON file."""
     body = json.dumps(my_data.export_my_data(current_user.id), indent=2, default=str)
     return Response(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -18,7 +21,7 @@ bp = Blueprint("support", __name__)
 
 @bp.post("/pause")
 @login_required
-def pause():
+def pause() -> ResponseReturnValue:
     """Save the learner's place (and unchecked answers) and open the grounding page."""
     module_id = request.form.get("module_id") or None
     section_id = request.form.get("section_id") or None
@@ -37,7 +40,7 @@ def pause():
 
 
 @bp.get("/grounding")
-def grounding():
+def grounding() -> str:
     """Breathing, a 5-4-3-2-1 senses exercise, support contacts, and the way back.
 
     It works while the database is down: then it shows the last-known support contacts.
@@ -51,33 +54,33 @@ def grounding():
     return render_template("support/grounding.html", back=back, contacts=contacts)
 
 
-def _way_back() -> dict | None:
+def _way_back() -> dict[str, Any] | None:
     """Where the signed-in learner paused, if anywhere."""
     if not current_user.is_authenticated:
         return None
     last = progress.last_pause(current_user.id)
     module = current_library().get(last.module_id) if last and last.module_id else None
-    section = module.section(last.section_id or "") if module else None
+    if last is None or module is None:
+        return None
+    section = module.section(last.section_id or "")
     if section is not None:
         url = url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
         return {"url": url, "title": section.title, "questions": bool(section.questions)}
-    if module is not None:
-        return {
-            "url": url_for("learn.module", module_id=module.id),
-            "title": module.title,
-            "questions": False,
-        }
-    return None
+    return {
+        "url": url_for("learn.module", module_id=module.id),
+        "title": module.title,
+        "questions": False,
+    }
 
 
 @bp.get("/glossary")
-def glossary():
+def glossary() -> str:
     """The shared glossary of terms."""
     return render_template("support/glossary.html", glossary=current_library().glossary)
 
 
 @bp.get("/healthz")
-def health():
+def health() -> ResponseReturnValue:
     """For load balancers: 200 when the app has its library and can reach the database, else 503."""
     try:
         db.session.execute(text("SELECT 1"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from tilearn.services import certificates
 from tilearn.services.organisation import current_settings
@@ -12,14 +13,14 @@ bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 
 @bp.after_request
-def _not_indexed(response):
+def _not_indexed(response: Response) -> Response:
     """Certificate pages name a person: keep them out of search engines."""
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
 @bp.get("/")
-def lookup():
+def lookup() -> ResponseReturnValue:
     """A form to type in a verification code."""
     code = request.args.get("code", "").strip()
     if code:
@@ -28,7 +29,7 @@ def lookup():
 
 
 @bp.get("/<code>")
-def check(code: str):
+def check(code: str) -> ResponseReturnValue:
     """The certificate's holder, module, level, version, dates, organisation and status."""
     found = certificates.find_by_code(code)
     if found is None:

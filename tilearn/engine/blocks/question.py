@@ -75,7 +75,13 @@ class SingleChoiceBlock(_QuestionBlock):
 
     name = "single-choice"
 
-    def check(self, source, context, options, correct) -> None:  # noqa: D102
+    def check(  # noqa: D102
+        self,
+        source: BlockSource,
+        context: ParseContext,
+        options: list[tuple[str, bool, list[str], int]],
+        correct: int,
+    ) -> None:
         if correct > 1:
             context.report(
                 source.line,
@@ -95,7 +101,13 @@ class TrueFalseBlock(_QuestionBlock):
 
     name = "true-false"
 
-    def check(self, source, context, options, correct) -> None:  # noqa: D102
+    def check(  # noqa: D102
+        self,
+        source: BlockSource,
+        context: ParseContext,
+        options: list[tuple[str, bool, list[str], int]],
+        correct: int,
+    ) -> None:
         texts = [text.lower() for text, _c, _f, _i in options]
         if texts != ["true", "false"]:
             context.report(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is 3.2
 
 from tilearn.services.organisation import current_scheme
 from tilearn.web.access import roles_required
@@ -27,6 +27,6 @@ def show_error(form: FlaskForm, error: ValueError) -> None:
 
 @bp.get("/")
 @roles_required("admin")
-def index():
+def index() -> str:
     """What an admin can do."""
     return render_template("admin/index.html")

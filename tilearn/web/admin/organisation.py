@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is 3.2
 
 from tilearn.database import writing
 from tilearn.extensions import db
@@ -42,21 +43,21 @@ def _team_form(team: Team | None) -> TeamForm:
 
 @bp.get("/teams")
 @roles_required("admin")
-def teams_list():
+def teams_list() -> str:
     """Every team with its expected level, members and managers."""
     return render_template("admin/teams.html", summaries=teams.team_summaries(), scheme=current_scheme())
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
 @roles_required("admin")
-def add_team():
+def add_team() -> ResponseReturnValue:
     """Add a team with its expected level and managers."""
     return _save_team(None)
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @roles_required("admin")
-def edit_team(team_id: int):
+def edit_team(team_id: int) -> ResponseReturnValue:
     """Change a team's name, expected level and managers."""
     team = teams.get_team(team_id)
     if team is None:
@@ -64,18 +65,18 @@ def edit_team(team_id: int):
     return _save_team(team)
 
 
-def _save_team(team: Team | None):
+def _save_team(team: Team | None) -> ResponseReturnValue:
     form = _team_form(team)
     if form.validate_on_submit():
         try:
             with writing():  # one action: if setting the managers fails, the team is not added either
                 if team is None:
-                    saved = teams.create_team(current_user.id, form.name.data, form.expected_level.data)
+                    saved = teams.create_team(current_user.id, form.name.data or "", form.expected_level.data)
                 else:
                     saved = teams.update_team(
-                        current_user.id, team.id, form.name.data, form.expected_level.data
+                        current_user.id, team.id, form.name.data or "", form.expected_level.data
                     )
-                teams.set_team_managers(current_user.id, saved.id, form.managers.data)
+                teams.set_team_managers(current_user.id, saved.id, form.managers.data or [])
         except teams.TeamError as error:
             show_error(form, error)
         else:
@@ -86,7 +87,7 @@ def _save_team(team: Team | None):
 
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required("admin")
-def settings():
+def settings() -> ResponseReturnValue:
     """The organisation's name, support contacts and level scheme."""
     current = current_settings()
     lines = "\n".join(f"{c['name']} | {c['detail']}" for c in current.support_contacts)
@@ -98,7 +99,7 @@ def settings():
     form.level_scheme.choices = [SelectChoice(key, label) for key, label in schemes.items()]
     if form.validate_on_submit():
         try:
-            update_settings(current_user.id, form.name.data, form.contacts, form.level_scheme.data)
+            update_settings(current_user.id, form.name.data or "", form.contacts, form.level_scheme.data)
         except ValueError as error:
             form.level_scheme.errors = [*form.level_scheme.errors, str(error)]
         else:
@@ -119,11 +120,11 @@ def _find_record(text: str) -> tuple[CompletionRecord, str] | None:
 
 @bp.route("/certificates/revoke", methods=["GET", "POST"])
 @roles_required("admin")
-def revoke():
+def revoke() -> ResponseReturnValue:
     """Find a certificate, confirm, and revoke it with a reason (it is marked, never deleted)."""
     form = RevokeForm()
     if form.validate_on_submit():
-        found = _find_record(form.record.data)
+        found = _find_record(form.record.data or "")
         if found is None:
             form.record.errors = ["No certificate has that verification code or record number"]
         elif found[0].revoked_at is not None:
@@ -133,7 +134,7 @@ def revoke():
             return render_template("admin/revoke_confirm.html", form=form, record=found[0], holder=found[1])
         else:
             try:
-                revoke_record(current_user.id, found[0].id, form.reason.data)
+                revoke_record(current_user.id, found[0].id, form.reason.data or "")
             except ValueError as error:
                 form.reason.errors = [str(error)]
             except LookupError:
@@ -146,7 +147,7 @@ def revoke():
 
 @bp.get("/audit")
 @roles_required("admin")
-def audit():
+def audit() -> str:
     """The audit log, newest first, a page at a time."""
     events = recent_events(limit=PAGE_SIZE + 1, before_id=request.args.get("before", type=int))
     older = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None

@@ -6,10 +6,23 @@ from __future__ import annotations
 import csv
 import io
 import urllib.parse
+from collections.abc import Callable
+from typing import Any
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is 3.2
 
 from tilearn.database import commit_now
 from tilearn.models import User
@@ -22,8 +35,8 @@ from tilearn.web.admin.blueprint import PAGE_SIZE, bp, level_choices, show_error
 from tilearn.web.admin.forms import ActionForm, ImportForm, LockForm, PersonForm
 
 
-def _person_form(person: User | None = None, **kwargs) -> PersonForm:
-    data = {}
+def _person_form(person: User | None = None, **kwargs: Any) -> PersonForm:
+    data: dict[str, Any] = {}
     if person is not None:
         data = {
             "name": person.name,
@@ -45,11 +58,11 @@ def _person_or_404(user_id: int, living: bool = False) -> User:
     return person
 
 
-def _limits() -> dict:
+def _limits() -> dict[str, Any]:
     return accounts.sign_in_limits(current_app.config)
 
 
-def _edit_page(person: User, form: PersonForm, new_link: dict | None = None):
+def _edit_page(person: User, form: PersonForm, new_link: dict[str, Any] | None = None) -> str:
     return render_template(
         "admin/person.html",
         person=person,
@@ -70,7 +83,7 @@ def _link_url(token: str) -> str:
 
 @bp.get("/people")
 @roles_required("admin")
-def people_list():
+def people_list() -> str:
     """Everyone, searchable by name or email, a page at a time."""
     search = request.args.get("q", "")[:200]
     found = people.find_people(search, request.args.get("page", 1, type=int), PAGE_SIZE)
@@ -88,16 +101,16 @@ def people_list():
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @roles_required("admin")
-def add_person():
+def add_person() -> ResponseReturnValue:
     """Add one person."""
     form = _person_form()
     if form.validate_on_submit():
         try:
             person = people.create_person(
                 current_user.id,
-                form.name.data,
-                form.email.data,
-                form.roles.data,
+                form.name.data or "",
+                form.email.data or "",
+                form.roles.data or [],
                 form.team.data or None,
                 form.expected_level.data or None,
             )
@@ -114,7 +127,7 @@ def add_person():
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
-def edit_person(user_id: int):
+def edit_person(user_id: int) -> ResponseReturnValue:
     """A person's details and roles, with disable, enable, password and erase."""
     person = _person_or_404(user_id, living=request.method == "POST")
     form = _person_form(person)
@@ -123,9 +136,9 @@ def edit_person(user_id: int):
             people.update_person(
                 current_user.id,
                 person.id,
-                form.name.data,
-                form.email.data,
-                form.roles.data,
+                form.name.data or "",
+                form.email.data or "",
+                form.roles.data or [],
                 form.team.data or None,
                 form.expected_level.data or None,
             )
@@ -139,7 +152,7 @@ def edit_person(user_id: int):
 
 @bp.post("/people/<int:user_id>/password-link")
 @roles_required("admin")
-def create_password_link(user_id: int):
+def create_password_link(user_id: int) -> ResponseReturnValue:
     """Make a one-time link for the person to set their own password; show it once, e-mail it if set up."""
     person = _person_or_404(user_id, living=True)
     if not ActionForm().validate_on_submit():
@@ -159,7 +172,7 @@ def create_password_link(user_id: int):
 
 @bp.post("/sign-in-locks/lift")
 @roles_required("admin")
-def lift_lock():
+def lift_lock() -> ResponseReturnValue:
     """Let a paused account or address try to sign in again now."""
     form = LockForm()
     if not form.validate_on_submit():
@@ -168,7 +181,7 @@ def lift_lock():
     if form.user_id.data and form.user_id.data.isdigit():
         back = url_for("admin.edit_person", user_id=int(form.user_id.data))
     try:
-        lifted = people.lift_sign_in_lock(current_user.id, form.scope.data, form.key.data)
+        lifted = people.lift_sign_in_lock(current_user.id, form.scope.data or "", form.key.data or "")
     except people.PersonError as error:
         flash(str(error), "error")
         return redirect(back)
@@ -180,7 +193,7 @@ def lift_lock():
     return redirect(back)
 
 
-def _change_access(user_id: int, change, done: str):
+def _change_access(user_id: int, change: Callable[[int, int], object], done: str) -> ResponseReturnValue:
     person = _person_or_404(user_id, living=True)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -195,21 +208,21 @@ def _change_access(user_id: int, change, done: str):
 
 @bp.post("/people/<int:user_id>/disable")
 @roles_required("admin")
-def disable_person(user_id: int):
+def disable_person(user_id: int) -> ResponseReturnValue:
     """Stop a person signing in; their sessions end at once."""
     return _change_access(user_id, people.disable_person, "can no longer sign in")
 
 
 @bp.post("/people/<int:user_id>/enable")
 @roles_required("admin")
-def enable_person(user_id: int):
+def enable_person(user_id: int) -> ResponseReturnValue:
     """Let a disabled person sign in again."""
     return _change_access(user_id, people.enable_person, "can sign in again")
 
 
 @bp.route("/people/<int:user_id>/erase", methods=["GET", "POST"])
 @roles_required("admin")
-def erase_person(user_id: int):
+def erase_person(user_id: int) -> ResponseReturnValue:
     """Ask to confirm, then erase a person: their records are kept without their name."""
     person = _person_or_404(user_id, living=True)
     form = ActionForm()
@@ -226,13 +239,13 @@ def erase_person(user_id: int):
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @roles_required("admin")
-def import_people():
+def import_people() -> ResponseReturnValue:
     """Add many people from a CSV file or pasted text; nothing is added if any row is wrong."""
     form = ImportForm()
     if form.validate_on_submit():
         field = form.file if form.file.data else form.text
         try:
-            text = people_import.decode_csv(form.file.data.read()) if form.file.data else form.text.data
+            text = people_import.decode_csv(form.file.data.read()) if form.file.data else form.text.data or ""
             added = people_import.import_people_csv(current_user.id, text)
         except people_import.ImportRejected as rejected:
             field.errors = [*field.errors, *rejected.problems]
@@ -244,7 +257,7 @@ def import_people():
     )
 
 
-def _import_done(added: list[people_import.ImportedPerson]):
+def _import_done(added: list[people_import.ImportedPerson]) -> Response:
     """The import's answer: the new people's set-password links, in this response only.
 
     The raw tokens exist only now (just their hashes are kept), so the CSV of links is built

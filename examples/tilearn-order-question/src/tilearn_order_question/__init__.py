@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
     """Connect to tilearn's signals for this app: count modules completed (no personal details)."""
     counts = app.extensions.setdefault(EXTENSION, {"modules_completed": 0, "senders": []})
 
-    def on_completed(sender: Flask, **_extra) -> None:
+    def on_completed(sender: Flask, **_extra: object) -> None:
         counts["modules_completed"] += 1
         counts["senders"].append(sender)
 
