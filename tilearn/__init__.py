@@ -14,7 +14,9 @@ from flask import Flask
 from tilearn.config import Defaults, default_modules_dirs
 
 log = logging.getLogger("tilearn")
-#: `flask` commands that sign nothing, so they run without a SECRET_KEY (a fresh clone has none).
+#: `flask` commands that sign nothing, so they run without a SECRET_KEY (a fresh clone has none), and
+#: load the modules they are asked about themselves: the site's library is not loaded (nor its
+#: problems logged, which would print every message twice).
 COMMANDS_WITHOUT_SECRET = (("modules", "lint"),)
 
 
@@ -44,7 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     plugins.init_app(app)
 
-    library_state.init_app(app)
+    if not _running_command_without_secret():
+        library_state.init_app(app)
 
     from tilearn.web import register_blueprints
 
