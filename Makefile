@@ -10,7 +10,7 @@ VENDOR := tilearn/static/vendor/govuk
 CSS := tilearn/static/build/tilearn.css
 export FLASK_APP := tilearn
 
-.PHONY: run test test-quick test-sqlite test-postgres lint check-style assets install clean bench wheel
+.PHONY: run test test-quick test-sqlite test-postgres lint lint-strict check-style assets install clean bench wheel
 
 ## Set-up ------------------------------------------------------------------
 
@@ -67,8 +67,13 @@ run: install assets instance/config.py
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'tilearn:create_app()'
 
+# Errors fail, as they keep a module off the site; warnings are printed but never block. CI can use
+# lint-strict to fail on warnings too (docs/authoring.md, "What blocks publishing").
 lint: install
-	TILEARN_ENV=development $(BIN)/flask modules lint --strict
+	$(BIN)/flask modules lint
+
+lint-strict: install
+	$(BIN)/flask modules lint --strict
 
 ## Test ---------------------------------------------------------------------
 

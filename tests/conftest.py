@@ -176,7 +176,7 @@ def write_module(folder: Path, body: str = "## One {#one}\n\nText.\n", **front) 
         "level": "aware",
         "version": '"1"',
         "summary": "S",
-        "minutes": "5",
+        "minutes": "1",
         "framework": "F",
     }
     fields.update(front)

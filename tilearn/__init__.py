@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 from importlib.resources import files
 from typing import Any
 
@@ -13,6 +14,10 @@ from flask import Flask
 from tilearn.config import Defaults, default_modules_dirs
 
 log = logging.getLogger("tilearn")
+#: `flask` commands that sign nothing, so they run without a SECRET_KEY (a fresh clone has none), and
+#: load the modules they are asked about themselves: the site's library is not loaded (nor its
+#: problems logged, which would print every message twice).
+COMMANDS_WITHOUT_SECRET = (("modules", "lint"),)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -41,7 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     plugins.init_app(app)
 
-    library_state.init_app(app)
+    if not _running_command_without_secret():
+        library_state.init_app(app)
 
     from tilearn.web import register_blueprints
 
@@ -86,14 +92,31 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     development = app.debug or app.testing or os.environ.get("TILEARN_ENV") == "development"
     if not app.config.get("SECRET_KEY"):
-        if not development:
+        if _running_command_without_secret():
+            app.config["SECRET_KEY"] = secrets.token_hex(32)  # never used: the command signs nothing
+        elif not development:
             raise RuntimeError(
                 "SECRET_KEY is not set. Set TILEARN_SECRET_KEY or put SECRET_KEY in "
                 f"{os.path.join(app.instance_path, 'config.py')} (`make run` writes one for you)."
             )
-        log.warning("no SECRET_KEY: using a random one for this development run")
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        else:
+            log.warning("no SECRET_KEY: using a random one for this development run")
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
     _configure_mail(app)
+
+
+def _running_command_without_secret() -> bool:
+    """True when the `flask` command line is building the app for one of COMMANDS_WITHOUT_SECRET."""
+    import click
+
+    if click.get_current_context(silent=True) is None:  # not the flask command line (gunicorn, tests)
+        return False
+    words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+    return any(
+        words[i : i + len(command)] == list(command)
+        for command in COMMANDS_WITHOUT_SECRET
+        for i in range(len(words))
+    )
 
 
 def _configure_mail(app: Flask) -> None:

@@ -34,9 +34,15 @@ DEMO_TEAM = "Demo team"
 
 
 def lint_paths(
-    paths: tuple[str, ...], scheme_name: str, out: Callable[[str], object] = click.echo
+    paths: tuple[str, ...],
+    scheme_name: str,
+    out: Callable[[str], object] = click.echo,
+    sensitive_words: tuple[str, ...] = (),
 ) -> tuple[int, int]:
-    """Check folders of modules or single module folders; print problems; return (errors, warnings)."""
+    """Check folders of modules or single module folders; print problems by file and line, each once.
+
+    Returns (errors, warnings).
+    """
     targets = [Path(raw).resolve() for raw in paths]
     targets = [t.parent if t.is_file() else t for t in targets]
     single = {t for t in targets if list(t.glob("*.md")) and not (t / GLOSSARY_FILE).is_file()}
@@ -50,9 +56,11 @@ def lint_paths(
             load_scheme(scheme_name),
             display_root=Path.cwd(),
             progress=lambda _folder: bar.update(1),
+            sensitive_words=sensitive_words,
         )
     engine_log.disabled = False
     wanted = [p for p in library.problems if _wanted(Path.cwd() / p.path, single, targets)]
+    wanted = sorted(dict.fromkeys(wanted), key=lambda p: (p.path, p.line))
     for problem in wanted:
         out(str(problem))
     errors = sum(1 for p in wanted if p.is_error)
@@ -73,12 +81,16 @@ def _wanted(path: Path, single: set[Path], targets: list[Path]) -> bool:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def lint_command(paths: tuple[str, ...], strict: bool) -> None:
-    """Report every problem as path:line: message; exit 1 on errors."""
+    """Report every problem as path:line: message; exit 1 on errors (with --strict, on warnings too).
+
+    Needs no SECRET_KEY, so it works on a fresh clone (tilearn.COMMANDS_WITHOUT_SECRET).
+    """
     if not paths:
         from tilearn.engine.library import installed_module_directories
 
         paths = tuple(current_app.config["MODULES_DIRS"]) + tuple(map(str, installed_module_directories()))
-    errors, warnings = lint_paths(paths, current_app.config["LEVEL_SCHEME"])
+    extra = tuple(current_app.config.get("SENSITIVE_WORDS_EXTRA") or ())
+    errors, warnings = lint_paths(paths, current_app.config["LEVEL_SCHEME"], sensitive_words=extra)
     if errors or (strict and warnings):
         sys.exit(1)
 

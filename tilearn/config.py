@@ -35,6 +35,9 @@ class Defaults:
     MODULES_DIRS: list[str] | None = None
     #: "west-midlands", "hampshire" or a path to a level scheme YAML file
     LEVEL_SCHEME = "west-midlands"
+    #: The organisation's own words that need a content note, added to the checker's list
+    #: (docs/authoring.md); a trailing * allows any ending, e.g. ["knife crime", "stalk*"].
+    SENSITIVE_WORDS_EXTRA: list[str] = []
     #: Rendered modules are cached here by content hash, so a restart is warm.
     CACHE_DIR: str | None = None
     ORGANISATION_NAME = "Demo Council"

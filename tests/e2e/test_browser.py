@@ -36,7 +36,7 @@ def test_learner_journey(js, make_browser, visitor_for, live_server, make_user):
 
     link = driver.find_element(By.LINK_TEXT, MODULE_TITLE)
     site.follow(link.click, path=MODULE, title=MODULE_TITLE)
-    assert "About 15 minutes" in text_of(driver)
+    assert "About 6 minutes" in text_of(driver)
     site.follow(driver.find_element(By.LINK_TEXT, "Start").click, path=FIRST, title="Survival responses")
     assert "Section 1 of 2" in text_of(driver)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURE_MODULES, write_module
 from tilearn.config import PROJECT_ROOT
-from tilearn.engine import load_library
+from tilearn.engine import lint, load_library
 from tilearn.engine.levels import load_scheme
 
 BROKEN = PROJECT_ROOT / "tests" / "fixtures" / "modules" / "broken"
@@ -18,7 +20,8 @@ BROKEN = PROJECT_ROOT / "tests" / "fixtures" / "modules" / "broken"
 RULES = [
     ("no-front-matter", 1, "the file must start with front matter between two '---' lines"),
     ("unclosed-front-matter", 1, "front matter has no closing '---' line"),
-    ("bad-yaml", 3, "front matter is not valid YAML: expected ',' or ']', but got ':'"),
+    ("bad-yaml", 3, "front matter: a list opened with '[' here is not closed with ']'; close it, or put"),
+    ("yaml-colon", 6, "front matter: this line has a colon in its text; put the text in quotes"),
     ("yaml-alias", 6, "YAML anchors and aliases (& and *) are not allowed"),
     ("missing-title", 1, "front matter is missing 'title'"),
     ("unknown-field", 8, "unknown front matter field 'colour'"),
@@ -41,15 +44,59 @@ RULES = [
     ("true-false-options", 17, "question 'q-one' is true-false: its options must be 'True' then 'False'"),
     ("unknown-block", 17, "unknown block type 'video'"),
     ("unclosed-block", 17, "'::: reflection' block is never closed with ':::'"),
-    ("note-bad-handling", 17, "content note 'handling:' must be one of mentioned, described, case study"),
-    ("note-not-first", 17, "a content note must come first in its section"),
+    (
+        "unclosed-block-swallows-section",
+        17,
+        "'::: reflection' block is never closed with ':::'; it runs into a '## ' heading at line 20",
+    ),
+    ("note-bad-handling", 18, "content note 'handling:' must be one of mentioned, described, case study"),
+    ("note-not-first", 18, "a content note must come first in its section"),
     ("broken-section-link", 17, "link to '#nowhere' but the module has no section with that id"),
     ("unknown-glossary-term", 17, "glossary term 'not-a-term' is not in the glossary"),
     ("missing-image", 17, "'images/missing.png' does not exist in the module's folder"),
     ("image-without-alt", 17, "image 'images/dot.png' has no alt text"),
     ("block-in-introduction", 14, "special blocks must be inside a section (after a '## ' heading)"),
-    ("unknown-prerequisite", 8, "prerequisite 'no-such-module' is not a known module"),
+    ("unknown-prerequisite", 8, "prerequisite 'no-such-module' is not a known module; use the id of"),
+    ("empty-prerequisite", 12, "a prerequisite is empty; name a module"),
+    ("verdict-wording", 23, "'You failed', 'Wrong': a pass/fail verdict learners would see; say kindly"),
+    ("time-pressure", 17, "'the clock': time pressure learners would see; learners go at their own pace"),
+    ("duplicate-section-title", 17, "section title 'What helps' is also used at line 13; learners could not"),
+    (
+        "misspelt-glossary-link",
+        17,
+        "link 'glosary:window-of-tolerance' starts with 'glosary:', which learners' browsers cannot open; "
+        "did you mean 'glossary:'?",
+    ),
+    ("malformed-url", 17, "link 'https:/www.example.org/guidance' is not a valid web address"),
 ]
+#: Rules that only warn: the module is still served (and previewed).
+WARNINGS = [
+    (
+        "sensitive-without-note",
+        15,
+        "warning: section 'a-section' mentions 'domestic abuse' but has no content note; "
+        "put a '::: content-note' first in the section (topic and handling), or reword",
+    ),
+    (
+        "distressing-without-note",
+        17,
+        "warning: section 'a-section' mentions 'died', 'overdose', 'neglect', 'grooming', 'injuries', "
+        "'violence' but has no content note",
+    ),
+    ("note-only-in-front-matter", 13, "warning: content note 'bereavement' is in front matter but no"),
+    ("note-only-in-section", 15, "warning: section content note 'bereavement' is not in the front matter"),
+    ("raw-html", 17, "warning: raw HTML is removed before learners see it: <div>; write it in markdown"),
+    ("raw-html", 19, "warning: raw HTML is removed before learners see it: 'style' on <b>"),
+    (
+        "minutes-far-off",
+        7,
+        "warning: 'minutes: 30' is more than 30% away from the 1 minute worked out from the module's "
+        "words, questions and reflections; write 'minutes: 1'",
+    ),
+]
+
+FOLDERS = {p.name for p in BROKEN.iterdir() if p.is_dir()}
+WARNED = {r[0] for r in WARNINGS}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +108,9 @@ def reported(library) -> list[str]:
     return [str(p) for p in library.problems]
 
 
-@pytest.mark.parametrize(("folder", "line", "message"), RULES, ids=[r[0] for r in RULES])
+@pytest.mark.parametrize(
+    ("folder", "line", "message"), RULES + WARNINGS, ids=[f"{r[0]}:{r[1]}" for r in RULES + WARNINGS]
+)
 def test_each_rule_is_reported_at_its_line(broken_library, folder, line, message):
     prefix = f"tests/fixtures/modules/broken/{folder}/module.md:{line}: "
     matches = [p for p in reported(broken_library) if p.startswith(prefix) and message in p]
@@ -72,16 +121,81 @@ def test_each_rule_is_reported_at_its_line(broken_library, folder, line, message
 
 def test_every_fixture_has_a_rule_and_none_is_served(broken_library):
     folders = {p.name for p in BROKEN.iterdir() if p.is_dir()}
-    assert folders == {r[0] for r in RULES} | {"sensitive-without-note"}
-    assert set(broken_library.modules) == {"sensitive-without-note"}  # only a warning: still served
+    assert folders == {r[0] for r in RULES} | {r[0] for r in WARNINGS}
+    assert set(broken_library.modules) == {r[0] for r in WARNINGS}  # only warnings: still served
+    for folder in folders:  # each fixture breaks one rule (raw-html shows two tags)
+        found = [p for p in reported(broken_library) if f"/{folder}/" in p]
+        assert len(found) == (2 if folder == "raw-html" else 1), found
 
 
-def test_sensitive_words_without_a_note_is_a_warning(broken_library):
-    expected = (
-        "tests/fixtures/modules/broken/sensitive-without-note/module.md:13: warning: "
-        "section 'a-section' mentions 'abuse' but has no content note"
+def test_problems_are_sorted_by_file_and_line_and_each_is_reported_once(broken_library):
+    keys = [(p.path, p.line) for p in broken_library.problems]
+    assert keys == sorted(keys)
+    assert len(set(broken_library.problems)) == len(broken_library.problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("You failed this one.", True),
+        ("That is wrong.", True),
+        ("Incorrect! Try again.", True),
+        ("Wrong. It is the other one.", True),
+        ("That was the wrong answer.", True),
+        ("Hurry up, only 30 seconds left.", True),
+        ("Time is running out.", True),
+        ("There is no deadline.", True),
+        ("There is no wrong answer here.", False),
+        ("There is no right or wrong answer.", False),
+        ("Something went wrong at home.", False),
+        ("Services that fell short of what people needed.", False),
+        ("Round-the-clock support is available.", False),
+        ("Take your time; there is no timer.", False),
+    ],
+)
+def test_verdict_and_pressure_wording(text, flagged):
+    found: list[str] = []
+    lint.check_wording([(1, text)], lambda _line, message: found.append(message))
+    assert bool(found) is flagged, found
+
+
+def test_trainer_only_text_is_not_checked_for_wording(tmp_path):
+    body = (
+        "## One {#wrong-answers}\n\n<!-- trainer note: hurry the clock, failed -->\n\n"
+        "See [that part](#wrong-answers).\n"
     )
-    assert expected in reported(broken_library)
+    write_module(tmp_path / "quiet", body=body)
+    assert [str(p) for p in load_library([tmp_path], load_scheme()).problems] == []
+
+
+def test_wording_in_a_visible_front_matter_field_is_an_error(tmp_path):
+    write_module(tmp_path / "rushed", summary="Hurry! Finish before time runs out.")
+    problems = [str(p) for p in load_library([tmp_path], load_scheme()).problems]
+    assert any("rushed/module.md:6: 'Hurry', 'before time runs out': time pressure" in p for p in problems)
+
+
+def test_an_organisation_can_add_sensitive_words(tmp_path):
+    write_module(tmp_path / "knives", body="## One {#one}\n\nA story about knife crime and stalking.\n")
+    assert load_library([tmp_path], load_scheme()).problems == []
+    extra = load_library([tmp_path], load_scheme(), sensitive_words=["knife crime", "stalk*"]).problems
+    said = [p.message.split(" but ")[0] for p in extra]
+    assert said == ["section 'one' mentions 'knife crime', 'stalking'"]
+    assert all(not p.is_error for p in extra)
+
+
+def test_every_default_sensitive_word_is_documented():
+    guide = (PROJECT_ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    for word in lint.SENSITIVE_WORDS:
+        assert f"`{word}`" in guide, word
+
+
+def test_computed_minutes_follow_the_documented_formula(tmp_path):
+    words = " ".join(["word"] * 400)  # two minutes of reading
+    reflection = "::: reflection {#r-one}\nWhat do you notice?\n:::\n"
+    write_module(tmp_path / "timed", body=f"## One {{#one}}\n\n{words}\n\n{reflection}", minutes="4")
+    library = load_library([tmp_path], load_scheme())
+    assert library.problems == []
+    assert library.get("timed").computed_minutes == 4 == library.get("timed").about_minutes
 
 
 def test_the_worked_example_in_the_docs_is_clean():
@@ -126,15 +240,16 @@ def test_a_module_id_in_two_places_is_served_once(tmp_path):
     assert any("duplicate module id 'same-id'" in str(p) for p in library.problems)
 
 
-def lint_command(*args: str) -> subprocess.CompletedProcess:
-    """Run `flask modules lint` as a trainer would."""
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "tilearn", "modules", "lint", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env={"TILEARN_ENV": "development", "PATH": ""},
-    )
+def lint_command(*args: str, instance: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `flask modules lint` as on a fresh clone: no settings, no secret, no TILEARN_ENV."""
+    with tempfile.TemporaryDirectory() as empty:
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "tilearn", "modules", "lint", *args],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            env={"PATH": "", "TILEARN_INSTANCE_PATH": str(instance or empty)},
+        )
 
 
 def test_the_lint_command_prints_path_line_and_exits_non_zero():
@@ -143,10 +258,33 @@ def test_the_lint_command_prints_path_line_and_exits_non_zero():
     assert (
         "tests/fixtures/modules/broken/unknown-block/module.md:17: unknown block type 'video'" in run.stdout
     )
-    assert run.stdout.strip().endswith("34 module(s) checked: 34 error(s), 1 warning(s)")
+    assert run.stdout.strip().endswith(
+        f"{len(FOLDERS)} module(s) checked: {len(FOLDERS) - len(WARNED)} error(s), {len(WARNINGS)} warning(s)"
+    )
+    lines = run.stdout.strip().splitlines()[:-1]
+    assert len(lines) == len(set(lines)) == len(RULES) + len(WARNINGS)  # each message once
+    assert "SECRET_KEY" not in run.stderr and "unknown block type" not in run.stderr
+    where = [(line.split(":")[0], int(line.split(":")[1])) for line in lines]
+    assert where == sorted(where)
     clean = lint_command("--strict", str(FIXTURE_MODULES))
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "1 module(s) checked: 0 error(s), 0 warning(s)" in clean.stdout
+
+
+def test_the_guides_one_module_command_works_on_a_fresh_clone(tmp_path):
+    run = lint_command("tests/fixtures/modules/broken/time-pressure", instance=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.splitlines() == [
+        "tests/fixtures/modules/broken/time-pressure/module.md:17: 'the clock': time pressure learners would "
+        "see; learners go at their own pace; leave timing out",
+        "1 module(s) checked: 1 error(s), 0 warning(s)",
+    ]
+
+
+def test_warnings_alone_pass_without_strict():
+    run = lint_command("tests/fixtures/modules/broken/raw-html")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 module(s) checked: 0 error(s), 2 warning(s)" in run.stdout
 
 
 def test_strict_lint_treats_warnings_as_errors():

@@ -46,7 +46,11 @@ def test_sections_and_blocks_keep_the_lines_they_were_written_on():
     assert (second.title, second.section_id, second.line) == ("Second", None, 21)
     assert problems == [
         (20, "this ':::' line is not a block opening like '::: reflection {#id}'"),
-        (22, "'::: pause-point' block is never closed with ':::'"),
+        (
+            22,
+            "'::: pause-point' block is never closed with ':::'; put a line of just ':::' "
+            "at the end of the block",
+        ),
     ]
 
 

@@ -20,7 +20,7 @@ def test_learner_completes_the_worked_example(app, client, make_user, sign_in):
     assert "Not started" in page
 
     overview = client.get(MODULE).get_data(as_text=True)
-    assert "About 15 minutes" in overview and "Workplace stress (mentioned)" in overview
+    assert "About 6 minutes" in overview and "Workplace stress (mentioned)" in overview
 
     section = client.get(f"{MODULE}/survival-responses").get_data(as_text=True)
     assert "Section 1 of 2" in section

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from tilearn.engine.blocks import BlockType, PluginError, default_block_types
 from tilearn.engine.levels import Level, LevelScheme
-from tilearn.engine.lint import ID
+from tilearn.engine.lint import ID, sensitive_pattern
 from tilearn.engine.parse import ModuleParser, parse_glossary
 from tilearn.engine.registry import Registry
 from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 ENTRY_POINT_GROUP = "tilearn.modules"
 #: Every entry point group a tilearn plug-in package can use.
 PLUGIN_GROUPS = ("tilearn.blocks", "tilearn.modules", "tilearn.plugins")
@@ -154,8 +154,13 @@ def load_library(
     links: LinkStyle | None = None,
     display_root: Path | None = None,
     progress: Callable[[Path], None] | None = None,
+    sensitive_words: Iterable[str] = (),
 ) -> Library:
-    """Load every module and the glossary; broken modules are reported and left out."""
+    """Load every module and the glossary; broken modules are reported and left out.
+
+    ``sensitive_words`` are an organisation's own additions to lint.SENSITIVE_WORDS.
+    """
+    sensitive_words = tuple(sorted({w.strip().lower() for w in sensitive_words if w.strip()}))
     directories = list(directories)
     blocks = blocks if blocks is not None else default_block_types()
     renderer = Renderer(links)
@@ -171,10 +176,13 @@ def load_library(
             glossary_hash = hashlib.sha256(glossary_path.read_bytes()).hexdigest()
             break
     glossary_ids = library.glossary.ids() if library.glossary.terms else None
-    parser = ModuleParser(scheme, blocks, renderer, glossary_ids)
+    parser = ModuleParser(scheme, blocks, renderer, glossary_ids, sensitive_pattern(sensitive_words))
     cache = _DiskCache(cache_dir)
     # Upgrading a plug-in can change how its blocks parse, so its version is part of the key.
-    salt = f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}|{plugin_versions()}"
+    salt = (
+        f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}|{plugin_versions()}"
+        f"|{sensitive_words}"
+    )
     for folder in module_folders(directories):
         if progress:
             progress(folder)
@@ -196,6 +204,8 @@ def load_library(
         if not any(p.is_error for p in module.problems):
             library.modules[module.id] = module
     _check_prerequisites(library)
+    # Each message once, by file and line (the site's log, the preview and `modules lint` agree).
+    library.problems = sorted(dict.fromkeys(library.problems), key=lambda p: (p.path, p.line))
     library.modules = dict(sorted(library.modules.items(), key=lambda item: _order(library.scheme, item[1])))
     for problem in library.problems:
         log.log(logging.ERROR if problem.is_error else logging.WARNING, "%s", problem)
@@ -238,12 +248,18 @@ def _load_folder(
 def _check_prerequisites(library: Library) -> None:
     for module in list(library.modules.values()):
         for prerequisite in module.prerequisites:
-            if prerequisite not in library.all_modules:
+            if not prerequisite.strip():
+                library.problems.append(
+                    Problem(module.path, module.prerequisites_line, "a prerequisite is empty; name a module")
+                )
+                library.modules.pop(module.id, None)
+            elif prerequisite not in library.all_modules:
                 library.problems.append(
                     Problem(
                         module.path,
                         module.prerequisites_line,
-                        f"prerequisite '{prerequisite}' is not a known module",
+                        f"prerequisite '{prerequisite}' is not a known module; use the id of "
+                        "a module on this site, or remove it",
                     )
                 )
                 library.modules.pop(module.id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,11 +19,66 @@ MAX_MODULE_BYTES = 512 * 1024
 MAX_ASSET_BYTES = 1024 * 1024
 REQUIRED = ("id", "title", "level", "version", "summary", "minutes", "outcomes", "framework")
 OPTIONAL = ("content_notes", "pass_mark", "refresher_months", "prerequisites", "material_change")
-SENSITIVE = re.compile(
-    r"\b(abus\w*|suicid\w*|self-harm\w*|rape\w*|sexual violence|domestic violence|"
-    r"bereave\w*|murder\w*|assault\w*)\b",
+#: Topics that need a content note, as words (whole, case-insensitive); a trailing ``*`` means
+#: "and any ending" (``violen*`` is violence, violent). An organisation adds its own with the
+#: SENSITIVE_WORDS_EXTRA setting. docs/authoring.md lists them for trainers.
+SENSITIVE_WORDS: tuple[str, ...] = (
+    "violen*", "assault*", "abus*", "death*", "dead", "die", "died", "dying", "kill*", "murder*",
+    "injur*", "neglect*", "overdos*", "groom*", "exploit*", "self-harm*", "suicid*",
+    "sexual violence", "sexual abuse", "rape", "raped", "domestic abuse", "domestic violence", "bereave*",
+    "loss", "losses", "grief", "grieving", "trafficking", "torture*", "stabbing*", "shooting*",
+)  # fmt: skip
+#: Names and phrases that contain a sensitive word but are not distressing material themselves.
+SENSITIVE_EXCEPTIONS: tuple[str, ...] = ("violence reduction unit*", "hearing loss", "weight loss")
+#: Verdicts learners must never see (docs/authoring.md, "What the checker reports").
+VERDICT = re.compile(
+    r"\b(?:you\s+(?:have\s+)?failed|fail|fails|failed|failing)\b"
+    r"|\b(?:wrong|incorrect)\s*!"
+    r"|(?<!\bno\s)(?<!\bright\sor\s)\bwrong\s+answers?\b"
+    r"|\b(?:that(?:'s|\s+is|\s+was)|you(?:'re|\s+are|\s+were))\s+(?:wrong|incorrect)\b"
+    r"|(?:^|[.!?]\s+)(?:wrong|incorrect)\s*[.!]",
     re.IGNORECASE,
 )
+#: Time pressure learners must never see.
+TIME_PRESSURE = re.compile(
+    r"\b(?:hurry\w*|quick(?:ly)?\s*!|(?:seconds?|minutes?)\s+(?:left|remaining)|the\s+clock"
+    r"|time\s+is\s+running\s+out|before\s+time\s+runs\s+out|running\s+out\s+of\s+time"
+    r"|countdown|deadlines?|time\s+limits?|as\s+fast\s+as\s+you\s+can)\b",
+    re.IGNORECASE,
+)
+#: Front-matter fields learners see, checked for verdicts and time pressure like the body.
+VISIBLE_FIELDS = ("title", "summary")
+#: Reading speed and time per activity for Module.computed_minutes (docs/authoring.md).
+WORDS_PER_MINUTE = 200
+MINUTES_PER_QUESTION = 1
+MINUTES_PER_REFLECTION = 2
+#: A stated ``minutes`` further than this from the computed time is a warning.
+MINUTES_TOLERANCE = 0.3
+#: …and at least this many minutes away (rounding makes short modules jumpy).
+MINUTES_SLACK = 2
+LINK_SCHEMES = ("http", "https", "mailto", "glossary")
+
+
+def sensitive_pattern(extra: tuple[str, ...] | list[str] = ()) -> re.Pattern[str]:
+    """One pattern for the default sensitive words plus an organisation's own."""
+    return words_pattern((*SENSITIVE_WORDS, *extra))
+
+
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words or phrases, case-insensitive; a trailing ``*`` allows any ending."""
+    parts = []
+    for word in words:
+        word = word.strip().lower()
+        if not word:
+            continue
+        stem = word.endswith("*")
+        body = r"[\s-]+".join(re.escape(w) for w in word.rstrip("*").split())
+        parts.append(body + (r"\w*" if stem else ""))
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+SENSITIVE = sensitive_pattern()
+NOT_SENSITIVE = words_pattern(SENSITIVE_EXCEPTIONS)
 
 Report = Callable[[int, str], None]
 
@@ -176,16 +232,26 @@ def check_references(
     glossary_ids: frozenset[str] | None,
     folder: Path,
     report: Report,
+    warn: Report | None = None,
 ) -> None:
-    """Broken section links, unknown glossary terms, missing or oversized assets, alt text."""
+    """Broken section links, unknown glossary terms, bad links, missing assets, alt text, raw HTML."""
     for line, ref in references:
         if ref.kind == "section" and ref.target not in section_ids:
             report(line, f"link to '#{ref.target}' but the module has no section with that id")
         elif ref.kind == "glossary" and glossary_ids is not None and ref.target not in glossary_ids:
             report(line, f"glossary term '{ref.target}' is not in the glossary")
+        elif ref.kind == "external":
+            check_link(ref.target, line, report)
+        elif ref.kind == "html" and warn is not None:
+            warn(
+                line,
+                f"raw HTML is removed before learners see it: {ref.alt}; write it in markdown instead",
+            )
         elif ref.kind in ("asset", "image"):
             if ref.kind == "image" and not (ref.alt or "").strip():
                 report(line, f"image '{ref.target}' has no alt text")
+            if ref.kind == "asset" and check_link(ref.target, line, report):
+                continue
             if SCHEME_OR_ABSOLUTE.match(ref.target):
                 if ref.kind == "image":
                     report(line, f"image '{ref.target}' must be a file in the module's folder")
@@ -209,13 +275,153 @@ def _check_asset(target: str, folder: Path, line: int, report: Report) -> None:
         report(line, f"'{target}' is larger than {MAX_ASSET_BYTES // 1024 // 1024} MB")
 
 
-def check_sensitive_words(section: Section, text: str, warn: Report) -> None:
-    """Warn when a section without a content note mentions a sensitive topic."""
+def check_sensitive_words(
+    section: Section, lines: list[tuple[int, str]], pattern: re.Pattern[str], warn: Report
+) -> None:
+    """Warn, naming the words and the line of the first, when a section without a content note has them."""
     if section.note is not None:
         return
-    match = SENSITIVE.search(text)
-    if match:
+    found: dict[str, int] = {}
+    for number, text in lines:
+        for match in pattern.finditer(NOT_SENSITIVE.sub(" ", _learner_text(text))):
+            found.setdefault(match.group(0).lower(), number)
+    if found:
+        words = ", ".join(f"'{word}'" for word in found)
         warn(
-            section.line,
-            f"section '{section.id}' mentions '{match.group(0)}' but has no content note",
+            min(found.values()),
+            f"section '{section.id}' mentions {words} but has no content note; put a '::: content-note' "
+            "first in the section (topic and handling), or reword",
         )
+
+
+#: Markup a learner never sees as words: block ids, link targets, HTML comments.
+_HIDDEN = re.compile(r"\{#[^}]*\}|\]\([^)]*\)|<!--.*?-->")
+_BLOCK_FIELD = re.compile(r"^\s*(topic|handling|optional)\s*:", re.IGNORECASE)
+
+
+def _learner_text(line: str) -> str:
+    return _HIDDEN.sub(lambda m: "]" if m.group(0).startswith("]") else " ", line)
+
+
+def check_wording(lines: list[tuple[int, str]], report: Report) -> None:
+    """Errors for verdicts ('you failed', 'Wrong!') and time pressure ('hurry', 'the clock')."""
+    for number, raw in lines:
+        if raw.startswith(":::"):
+            continue
+        text = _learner_text(raw).strip()
+        for pattern, what, instead in (
+            (VERDICT, "a pass/fail verdict", "say kindly what the answer misses and why"),
+            (TIME_PRESSURE, "time pressure", "learners go at their own pace; leave timing out"),
+        ):
+            found = dict.fromkeys(m.group(0).strip(" .!?") for m in pattern.finditer(text))
+            if found:
+                words = ", ".join(f"'{w}'" for w in found)
+                report(number, f"{words}: {what} learners would see; {instead}")
+
+
+def learner_lines(body: list[str], first: int) -> list[tuple[int, str]]:
+    """The body lines learners read, with their file line numbers (block fields and comments left out)."""
+    lines, in_comment = [], False
+    for offset, raw in enumerate(body):
+        if in_comment or raw.lstrip().startswith("<!--"):
+            in_comment = "-->" not in raw
+            continue
+        if _BLOCK_FIELD.match(raw):
+            continue
+        lines.append((first + offset, raw))
+    return lines
+
+
+def computed_minutes(lines: list[tuple[int, str]], questions: int, reflections: int) -> int:
+    """Reading time at WORDS_PER_MINUTE, plus time per question and reflection, rounded (at least 1)."""
+    words = sum(len(_learner_text(text).split()) for _n, text in lines if not text.startswith(":::"))
+    total = words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION + reflections * MINUTES_PER_REFLECTION
+    return max(1, round(total))
+
+
+def check_minutes(stated: int | None, computed: int, line: int, warn: Report) -> None:
+    """Warn when the stated ``minutes`` is more than MINUTES_TOLERANCE away from the computed time."""
+    off = abs(stated - computed) if stated is not None else 0
+    if off > MINUTES_TOLERANCE * computed and off >= MINUTES_SLACK:
+        warn(
+            line,
+            f"'minutes: {stated}' is more than {MINUTES_TOLERANCE:.0%} away from the {computed} "
+            f"minute{'s' if computed != 1 else ''} worked out from the module's words, questions and "
+            f"reflections; write 'minutes: {computed}'",
+        )
+
+
+_STOP_WORDS = frozenset(("and", "with", "about", "such", "from", "that", "this", "ways", "other", "their"))
+
+
+def _topic_words(topic: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]+", topic.lower()) if len(w) >= 4 and w not in _STOP_WORDS}
+
+
+def check_note_topics(
+    module_notes: tuple[tuple[str, int], ...], sections: list[Section], warn: Report
+) -> None:
+    """Front-matter notes with no section note on the topic, and section notes not in front matter."""
+    section_notes = [(s.note.topic, s.note.line) for s in sections if s.note is not None and s.note.topic]
+    for topic, line in module_notes:
+        if not any(_topic_words(topic) & _topic_words(other) for other, _l in section_notes):
+            warn(
+                line,
+                f"content note '{topic}' is in front matter but no section has a content note about it; "
+                "add one to the section that covers it, or remove it from front matter",
+            )
+    for topic, line in section_notes:
+        if not any(_topic_words(topic) & _topic_words(other) for other, _l in module_notes):
+            warn(
+                line,
+                f"section content note '{topic}' is not in the front matter 'content_notes'; add it there "
+                "so learners see it before they start",
+            )
+
+
+def check_titles(sections: list[Section], report: Report) -> None:
+    """Two sections with the same visible title."""
+    seen: dict[str, int] = {}
+    for section in sections:
+        key = " ".join(section.title.lower().split())
+        if key and key in seen:
+            report(
+                section.line,
+                f"section title '{section.title}' is also used at line {seen[key]}; "
+                "learners could not tell them apart, so give each its own title",
+            )
+        seen.setdefault(key, section.line)
+
+
+def check_link(target: str, line: int, report: Report) -> bool:
+    """Report a misspelt prefix ('glosary:') or a malformed web address; True when one was reported."""
+    scheme, sep, rest = target.partition(":")
+    if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        if re.match(r"^(https?|www)[/.:]?/", target, re.IGNORECASE) or target.lower().startswith("www."):
+            report(line, f"link '{target}' is not a full web address; write it as https://…")
+            return True
+        return False
+    lower = scheme.lower()
+    if lower not in LINK_SCHEMES:
+        close = [s for s in LINK_SCHEMES if _near(lower, s)]
+        hint = f"did you mean '{close[0]}:'?" if close else "use http:, https:, mailto: or glossary:"
+        report(line, f"link '{target}' starts with '{scheme}:', which learners' browsers cannot open; {hint}")
+        return True
+    elif lower in ("http", "https"):
+        host = rest[2:].split("/")[0].split("?")[0].split("#")[0] if rest.startswith("//") else ""
+        if not rest.startswith("//") or not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?", host):
+            report(
+                line, f"link '{target}' is not a valid web address; write it like https://example.org/page"
+            )
+            return True
+    elif lower == "mailto" and "@" not in rest:
+        report(line, f"link '{target}' has no e-mail address after 'mailto:'")
+        return True
+    return False
+
+
+def _near(word: str, other: str) -> bool:
+    """True when ``word`` is one edit (or a swap) from ``other``."""
+    if word == other or abs(len(word) - len(other)) > 1:
+        return False
+    return difflib.SequenceMatcher(None, word, other).ratio() >= 0.8

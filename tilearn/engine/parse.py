@@ -73,11 +73,13 @@ class ModuleParser:
         blocks: Registry[BlockType],
         renderer: Renderer | None = None,
         glossary_ids: frozenset[str] | None = None,
+        sensitive: re.Pattern[str] | None = None,
     ) -> None:
         self.scheme = scheme
         self.blocks = blocks
         self.renderer = renderer or Renderer()
         self.glossary_ids = glossary_ids
+        self.sensitive = sensitive or lint.SENSITIVE
 
     def parse(self, path: Path, display_path: str, content_hash: str) -> Module:
         """Parse one module file; the Module carries every problem found (a placeholder if unreadable)."""
@@ -106,6 +108,10 @@ class ModuleParser:
             else:
                 key_lines = document.key_lines
                 clean = lint.check_front_matter(document.data, key_lines, self.scheme, problems.error)
+                lint.check_wording(
+                    [(key_lines.get(key, 1), clean[key]) for key in lint.VISIBLE_FIELDS if key in clean],
+                    problems.error,
+                )
         folder_name = path.parent.name
         module_id = clean.get("id", folder_name)
         if "id" in clean and clean["id"] != folder_name:
@@ -118,12 +124,30 @@ class ModuleParser:
         structure = read_structure(body, body_line, problems.error)
         intro_chunks, raw_sections = structure.intro, structure.sections
         intro_html = self._render_intro(intro_chunks, references, problems)
-        sections = self._sections(raw_sections, references, problems)
-        if not raw_sections:
+        learner_lines = lint.learner_lines(body, body_line)
+        lint.check_wording(learner_lines, problems.error)
+        sections = self._sections(raw_sections, learner_lines, references, problems)
+        if not raw_sections and (front_line > 1 or body):  # (an unclosed front matter is reported)
             problems.error(body_line, "the module has no sections: start each with a '## ' heading")
-        lint.check_references(
-            references, {s.id for s in sections}, self.glossary_ids, path.parent, problems.error
+        lint.check_titles(sections, problems.error)
+        lint.check_note_topics(
+            tuple(
+                (topic, key_lines.get(f"content_notes[{index}]", clean.get("content_notes_line", 1)))
+                for index, (topic, _handling) in enumerate(clean.get("content_notes", ()))
+            ),
+            sections,
+            problems.warn,
         )
+        section_ids = {s.id for s in sections}
+        lint.check_references(
+            references, section_ids, self.glossary_ids, path.parent, problems.error, problems.warn
+        )
+        computed = lint.computed_minutes(
+            learner_lines,
+            sum(len(s.questions) for s in sections),
+            sum(len(s.reflections) for s in sections),
+        )
+        lint.check_minutes(clean.get("minutes"), computed, key_lines.get("minutes", 1), problems.warn)
         return Module(
             id=module_id,
             title=clean.get("title", module_id),
@@ -131,6 +155,7 @@ class ModuleParser:
             version=clean.get("version", ""),
             summary=clean.get("summary", ""),
             minutes=clean.get("minutes", 0),
+            computed_minutes=computed,
             framework=clean.get("framework", ""),
             path=display_path,
             content_hash=content_hash,
@@ -146,7 +171,7 @@ class ModuleParser:
             material_change=clean.get("material_change", False),
             intro_html=intro_html,
             sections=tuple(sections),
-            problems=tuple(problems.items),
+            problems=tuple(dict.fromkeys(problems.items)),
         )
 
     def _render_intro(
@@ -166,12 +191,17 @@ class ModuleParser:
         return rendered.html
 
     def _sections(
-        self, raw_sections: list[RawSection], references: list[tuple[int, Reference]], problems: _Problems
+        self,
+        raw_sections: list[RawSection],
+        learner_lines: list[tuple[int, str]],
+        references: list[tuple[int, Reference]],
+        problems: _Problems,
     ) -> list[Section]:
         sections: list[Section] = []
+        ends = [raw.line for raw in raw_sections[1:]] + [10**9] if raw_sections else []
         seen_sections: set[str] = set()
         seen_blocks: set[str] = set()
-        for raw in raw_sections:
+        for raw, end in zip(raw_sections, ends, strict=True):
             section_id = raw.section_id if raw.section_id is not None else slugify(raw.title)
             if not raw.title:
                 problems.error(raw.line, "section heading has no text")
@@ -181,16 +211,13 @@ class ModuleParser:
                 seen_sections.add(section_id)
             blocks: list[Block] = []
             note: ContentNote | None = None
-            text: list[str] = []
             for chunk in raw.chunks:
                 if chunk.block is None:
-                    text.extend(chunk.lines)
                     if "".join(chunk.lines).strip():
                         blocks.append(
                             Html(kind="html", line=chunk.line, html=self._render(chunk, references))
                         )
                     continue
-                text.extend(chunk.block.lines)
                 parsed = self._block(chunk.block, references, problems, seen_blocks)
                 if isinstance(parsed, ContentNote):
                     if note is not None:
@@ -201,7 +228,8 @@ class ModuleParser:
                 elif parsed is not None:
                     blocks.append(parsed)
             section = Section(section_id or "", raw.title, raw.line, tuple(blocks), note)
-            lint.check_sensitive_words(section, "\n".join(text), problems.warn)
+            lines = [(n, t) for n, t in learner_lines if raw.line <= n < end]
+            lint.check_sensitive_words(section, lines, self.sensitive, problems.warn)
             sections.append(section)
         return sections
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 import markdown
@@ -26,9 +27,9 @@ class LinkStyle:
 class Reference:
     """A link or image found while rendering, kept for the linter."""
 
-    kind: str  #: "section", "glossary", "asset", "image" or "external"
+    kind: str  #: "section", "glossary", "asset", "image", "external" or "html" (raw HTML that is removed)
     target: str
-    alt: str | None = None
+    alt: str | None = None  #: an image's alt text; for "html", what is removed
 
 
 @dataclass
@@ -46,6 +47,40 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"scope"}}
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+class _RemovedHtml(HTMLParser):
+    """Collects the tags and attributes of raw HTML that the sanitiser would remove."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.removed: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self._add(f"<{tag}>")
+            return
+        for name, _value in attrs:
+            if name not in ALLOWED_ATTRIBUTES.get(tag, set()):
+                self._add(f"'{name}' on <{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_comment(self, data: str) -> None:
+        """Comments are notes for trainers: removed, and not worth a warning."""
+
+    def _add(self, what: str) -> None:
+        if what not in self.removed:
+            self.removed.append(what)
+
+
+def removed_html(raw: str) -> str:
+    """The tags and attributes in a piece of raw HTML that learners would not get, or ''."""
+    parser = _RemovedHtml()
+    parser.feed(raw)
+    parser.close()
+    return ", ".join(parser.removed)
 
 
 class _LinkRewriter(Treeprocessor):
@@ -90,6 +125,9 @@ class Renderer:
         self._references = []
         self._md.reset()
         html = self._md.convert(text)
+        for raw in self._md.htmlStash.rawHtmlBlocks:
+            if isinstance(raw, str) and (removed := removed_html(raw)):
+                self._references.append(Reference("html", raw.strip().splitlines()[0][:60], removed))
         if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         clean = nh3.clean(

@@ -162,7 +162,7 @@ class Module:
     level: str
     version: str
     summary: str
-    minutes: int
+    minutes: int  #: as the trainer wrote it
     framework: str
     path: str
     content_hash: str
@@ -177,6 +177,13 @@ class Module:
     intro_html: str = ""
     sections: tuple[Section, ...] = ()
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    #: worked out from its words, questions and reflections (lint.computed_minutes); 0 when unparsed
+    computed_minutes: int = 0
+
+    @property
+    def about_minutes(self) -> int:
+        """The time shown to learners: the computed one, or the stated one if there is none."""
+        return self.computed_minutes or self.minutes
 
     @property
     def questions(self) -> tuple[Question, ...]:

@@ -79,9 +79,18 @@ class StructurePreprocessor(Preprocessor):
                     chunks.append(Chunk(start, block=BlockSource(kind, block_id, tuple(body), start)))
                     chunks.append(Chunk(number + 1))
                     open_block = None
-                else:
+                    continue
+                if not (SECTION.match(raw) or BLOCK_OPEN.match(raw)):
                     open_block[3].append(raw)
-                continue
+                    continue
+                # A heading or a new block inside a block: the trainer forgot the closing ':::'.
+                what = "a '## ' heading" if SECTION.match(raw) else "another block"
+                report(
+                    open_block[2],
+                    f"'::: {open_block[0]}' block is never closed with ':::'; it runs into {what} "
+                    f"at line {number}: put a line of just ':::' at the end of the block",
+                )
+                open_block = None
             if FENCE.match(raw.strip()):
                 in_fence = not in_fence
             if in_fence:
@@ -103,7 +112,11 @@ class StructurePreprocessor(Preprocessor):
             else:
                 chunks[-1].lines.append(raw)
         if open_block is not None:
-            report(open_block[2], f"'::: {open_block[0]}' block is never closed with ':::'")
+            report(
+                open_block[2],
+                f"'::: {open_block[0]}' block is never closed with ':::'; put a line of just ':::' "
+                "at the end of the block",
+            )
         self.syntax.structure = structure
         return []  # nothing left for Markdown: each chunk is rendered on its own afterwards
 

@@ -41,6 +41,7 @@ def build_library(app: Flask, progress: Callable[[Path], None] | None = None) ->
         cache_dir=Path(app.config["CACHE_DIR"]),
         display_root=PROJECT_ROOT,
         progress=progress,
+        sensitive_words=app.config.get("SENSITIVE_WORDS_EXTRA") or (),
     )
     return LibraryState(library, directories, blocks)
 
