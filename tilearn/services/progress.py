@@ -18,6 +18,8 @@ from tilearn.models import (
     DraftAnswers,
     ModuleProgress,
     Pause,
+    QuizAttempt,
+    ReflectionEntry,
     SectionDeferral,
     SectionView,
 )
@@ -150,6 +152,66 @@ def load_draft(user_id: int, module_id: str, section_id: str) -> dict[str, list[
     """Answers saved by a pause and not yet checked."""
     row = db.session.get(DraftAnswers, (user_id, module_id, section_id))
     return json.loads(row.answers) if row else {}
+
+
+@dataclass
+class SectionPageState:
+    """What one learner's section page shows of theirs: read in one statement (``section_page_state``)."""
+
+    #: the latest checked answers for the section, or None
+    checked: dict[str, list[int]] | None
+    #: answers saved by a pause and not yet checked
+    draft: dict[str, list[int]]
+    #: the learner's reflections in the module, by prompt id
+    reflections: dict[str, str]
+    #: whether the learner has read this section
+    seen: bool
+
+
+def section_page_state(user_id: int, module_id: str, section_id: str) -> SectionPageState:
+    """The learner's latest answers, draft, reflections and 'read' mark for a section, in one statement.
+
+    The same as ``quizzes.latest_answers``, ``load_draft``, ``reflections.reflections_for`` and a
+    look-up of the section's ``SectionView``, answered in one round trip instead of four.
+    """
+    latest = (
+        select(QuizAttempt.answers)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.module_id == module_id,
+            QuizAttempt.section_id == section_id,
+        )
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = union_all(
+        select(literal("a").label("kind"), literal("").label("key"), latest.label("value")),
+        select(literal("d"), literal(""), DraftAnswers.answers).where(
+            DraftAnswers.user_id == user_id,
+            DraftAnswers.module_id == module_id,
+            DraftAnswers.section_id == section_id,
+        ),
+        select(literal("r"), ReflectionEntry.reflection_id, ReflectionEntry.text).where(
+            ReflectionEntry.user_id == user_id, ReflectionEntry.module_id == module_id
+        ),
+        select(literal("s"), SectionView.section_id, literal("")).where(
+            SectionView.user_id == user_id,
+            SectionView.module_id == module_id,
+            SectionView.section_id == section_id,
+        ),
+    )
+    state = SectionPageState(checked=None, draft={}, reflections={}, seen=False)
+    for kind, key, value in db.session.execute(rows):
+        if kind == "a":
+            state.checked = json.loads(value) if value is not None else None
+        elif kind == "d":
+            state.draft = json.loads(value)
+        elif kind == "r":
+            state.reflections[key] = value
+        else:
+            state.seen = True
+    return state
 
 
 def module_state(user_id: int, module: Module) -> ModuleState:
