@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, func, literal, select, union_all, update
+from sqlalchemy import bindparam, case, delete, func, literal, select, union_all, update
 
 from tilearn import signals
 from tilearn.database import writes
@@ -154,6 +154,33 @@ def load_draft(user_id: int, module_id: str, section_id: str) -> dict[str, list[
     return json.loads(row.answers) if row else {}
 
 
+def _section_page_state_statement():
+    """Built once (building a four-part UNION costs more than running it); bound per call."""
+    user, module, section = bindparam("user_id"), bindparam("module_id"), bindparam("section_id")
+    latest = (
+        select(QuizAttempt.answers)
+        .where(QuizAttempt.user_id == user, QuizAttempt.module_id == module, QuizAttempt.section_id == section)
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return union_all(
+        select(literal("a").label("kind"), literal("").label("key"), latest.label("value")),
+        select(literal("d"), literal(""), DraftAnswers.answers).where(
+            DraftAnswers.user_id == user, DraftAnswers.module_id == module, DraftAnswers.section_id == section
+        ),
+        select(literal("r"), ReflectionEntry.reflection_id, ReflectionEntry.text).where(
+            ReflectionEntry.user_id == user, ReflectionEntry.module_id == module
+        ),
+        select(literal("s"), SectionView.section_id, literal("")).where(
+            SectionView.user_id == user, SectionView.module_id == module, SectionView.section_id == section
+        ),
+    )
+
+
+_SECTION_PAGE_STATE = _section_page_state_statement()
+
+
 @dataclass
 class SectionPageState:
     """What one learner's section page shows of theirs: read in one statement (``section_page_state``)."""
@@ -174,35 +201,9 @@ def section_page_state(user_id: int, module_id: str, section_id: str) -> Section
     The same as ``quizzes.latest_answers``, ``load_draft``, ``reflections.reflections_for`` and a
     look-up of the section's ``SectionView``, answered in one round trip instead of four.
     """
-    latest = (
-        select(QuizAttempt.answers)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.module_id == module_id,
-            QuizAttempt.section_id == section_id,
-        )
-        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = union_all(
-        select(literal("a").label("kind"), literal("").label("key"), latest.label("value")),
-        select(literal("d"), literal(""), DraftAnswers.answers).where(
-            DraftAnswers.user_id == user_id,
-            DraftAnswers.module_id == module_id,
-            DraftAnswers.section_id == section_id,
-        ),
-        select(literal("r"), ReflectionEntry.reflection_id, ReflectionEntry.text).where(
-            ReflectionEntry.user_id == user_id, ReflectionEntry.module_id == module_id
-        ),
-        select(literal("s"), SectionView.section_id, literal("")).where(
-            SectionView.user_id == user_id,
-            SectionView.module_id == module_id,
-            SectionView.section_id == section_id,
-        ),
-    )
+    params = {"user_id": user_id, "module_id": module_id, "section_id": section_id}
     state = SectionPageState(checked=None, draft={}, reflections={}, seen=False)
-    for kind, key, value in db.session.execute(rows):
+    for kind, key, value in db.session.execute(_SECTION_PAGE_STATE, params):
         if kind == "a":
             state.checked = json.loads(value) if value is not None else None
         elif kind == "d":
