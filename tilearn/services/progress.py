@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, literal, select, union_all, update
 
@@ -24,7 +25,7 @@ from tilearn.models import (
     SectionView,
 )
 from tilearn.models.types import utcnow
-from tilearn.services.sql import insert_ignore, upsert
+from tilearn.services.sql import insert_for, insert_ignore, upsert
 from tilearn.services.statuses import COMPLETED, IN_PROGRESS, MODULE_STATUS_OF, NOT_STARTED
 
 log = logging.getLogger("tilearn.progress")
@@ -58,27 +59,73 @@ def next_section_id(module: Module, section_id: str) -> str | None:
     return module.sections[index + 1].id if 0 <= index < len(module.sections) - 1 else None
 
 
-def touch_progress(user_id: int, module: Module, index: int, place: str | None) -> None:
-    """Create the progress row if needed; move the furthest point forward only, never back."""
-    insert_ignore(
-        ModuleProgress,
-        user_id=user_id,
-        module_id=module.id,
-        started_at=utcnow(),
-        updated_at=utcnow(),
-        furthest_index=-1,
+def _typed(column) -> Any:
+    """A named parameter with the column's type (so dates go through UTCDateTime)."""
+    return bindparam(column.key, type_=column.type)
+
+
+def _build_writes() -> dict[str, Any]:
+    """The statements of recording progress, for the session's database; built once per dialect."""
+    progress, view, deferral = ModuleProgress.__table__.c, SectionView.__table__.c, SectionDeferral.__table__.c
+    touch = insert_for(ModuleProgress).values(
+        user_id=_typed(progress.user_id),
+        module_id=_typed(progress.module_id),
+        started_at=_typed(progress.updated_at),
+        updated_at=_typed(progress.updated_at),
+        furthest_index=_typed(progress.furthest_index),
+        last_section_id=_typed(progress.last_section_id),
         cycle=1,
     )
-    db.session.execute(
-        update(ModuleProgress)
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
-        .values(
-            furthest_index=case(
-                (ModuleProgress.furthest_index < index, index), else_=ModuleProgress.furthest_index
+    touch = touch.on_conflict_do_update(
+        index_elements=["user_id", "module_id"],
+        set_={
+            "furthest_index": case(
+                (progress.furthest_index < touch.excluded.furthest_index, touch.excluded.furthest_index),
+                else_=progress.furthest_index,
             ),
-            last_section_id=place,
-            updated_at=utcnow(),
+            "last_section_id": touch.excluded.last_section_id,
+            "updated_at": touch.excluded.updated_at,
+        },
+    )
+    seen = (
+        insert_for(SectionView)
+        .values(
+            user_id=_typed(view.user_id),
+            module_id=_typed(view.module_id),
+            section_id=_typed(view.section_id),
+            seen_at=_typed(view.seen_at),
         )
+        .on_conflict_do_nothing()
+    )
+    undefer = delete(SectionDeferral).where(
+        deferral.user_id == _typed(view.user_id),
+        deferral.module_id == _typed(view.module_id),
+        deferral.section_id == _typed(view.section_id),
+    )
+    return {"touch": touch, "seen": seen, "undefer": undefer}
+
+
+_WRITES: dict[str, dict[str, Any]] = {}
+
+
+def _writes_for_session() -> dict[str, Any]:
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _WRITES:
+        _WRITES[dialect] = _build_writes()
+    return _WRITES[dialect]
+
+
+def touch_progress(user_id: int, module: Module, index: int, place: str | None) -> None:
+    """Create the progress row if needed; move the furthest point forward only, never back (one upsert)."""
+    db.session.execute(
+        _writes_for_session()["touch"],
+        {
+            "user_id": user_id,
+            "module_id": module.id,
+            "updated_at": utcnow(),
+            "furthest_index": index,
+            "last_section_id": place,
+        },
     )
 
 
@@ -86,14 +133,10 @@ def touch_progress(user_id: int, module: Module, index: int, place: str | None) 
 def record_section_seen(user_id: int, module: Module, section_id: str) -> str | None:
     """Mark a section read (idempotent) and return the next section's id."""
     following = next_section_id(module, section_id)
-    insert_ignore(SectionView, user_id=user_id, module_id=module.id, section_id=section_id, seen_at=utcnow())
-    db.session.execute(
-        delete(SectionDeferral).where(
-            SectionDeferral.user_id == user_id,
-            SectionDeferral.module_id == module.id,
-            SectionDeferral.section_id == section_id,
-        )
-    )
+    statements = _writes_for_session()
+    key = {"user_id": user_id, "module_id": module.id, "section_id": section_id}
+    db.session.execute(statements["seen"], {**key, "seen_at": utcnow()})
+    db.session.execute(statements["undefer"], key)
     touch_progress(user_id, module, module.section_index(section_id), following or section_id)
     signals.section_seen.send(signals.sender(), user_id=user_id, module_id=module.id, section_id=section_id)
     return following
