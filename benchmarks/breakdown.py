@@ -43,6 +43,7 @@ def instrument(app, totals: dict) -> None:
     login_manager._user_callback = timed(totals, "user loader", login_manager._user_callback)
     for module, name in [
         (organisation, "current_settings"),
+        (progress, "section_page_state"),
         (progress, "module_state"),
         (quizzes, "latest_answers"),
         (progress, "load_draft"),

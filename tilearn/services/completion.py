@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tilearn import signals
 from tilearn.database import writing
@@ -25,18 +25,24 @@ def sections_outstanding(module: Module, seen: set[str]) -> list[str]:
     return [s.id for s in module.sections if s.required and s.id not in seen]
 
 
+#: how many of the given sections the learner has read; built once, bound per call
+_READ_COUNT = (
+    select(func.count())
+    .select_from(SectionView)
+    .where(
+        SectionView.user_id == bindparam("user_id"),
+        SectionView.module_id == bindparam("module_id"),
+        SectionView.section_id.in_(bindparam("required", expanding=True)),
+    )
+)
+
+
 def _required_all_read(user_id: int, module: Module) -> bool:
     """One count: has the learner read every required section? (Most calls answer no.)"""
     required = [s.id for s in module.sections if s.required]
-    read = db.session.scalar(
-        select(func.count())
-        .select_from(SectionView)
-        .where(
-            SectionView.user_id == user_id,
-            SectionView.module_id == module.id,
-            SectionView.section_id.in_(required),
-        )
-    )
+    if not required:
+        return True
+    read = db.session.scalar(_READ_COUNT, {"user_id": user_id, "module_id": module.id, "required": required})
     return read == len(required)
 
 

@@ -7,8 +7,10 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 from flask import current_app
+from sqlalchemy import select
 
 from tilearn.database import after_commit, writes
 from tilearn.engine.levels import LevelScheme, load_scheme
@@ -38,16 +40,37 @@ def current_settings() -> Settings:
     return settings
 
 
+#: the admin's choices, read as plain values in a statement built once
+_SETTINGS_ROW = select(
+    OrganisationSettings.name, OrganisationSettings.support_contacts, OrganisationSettings.level_scheme
+).where(OrganisationSettings.id == 1)
+#: in app.extensions: (what the settings were made from, the settings)
+_PARSED = "tilearn.parsed_settings"
+
+
 def _read_settings() -> Settings:
-    row = _row()
+    """The settings, read from the database on every call (so a change on any worker shows at once).
+
+    Only the parsing is kept: the same row and configuration give back the same ``Settings``.
+    """
+    row = db.session.execute(_SETTINGS_ROW).first()
     config = current_app.config
-    settings = Settings(
-        name=(row.name if row and row.name else config["ORGANISATION_NAME"]),
-        support_contacts=(
-            json.loads(row.support_contacts) if row and row.support_contacts else config["SUPPORT_CONTACTS"]
-        ),
-        level_scheme=(row.level_scheme if row and row.level_scheme else config["LEVEL_SCHEME"]),
+    made_from = (
+        tuple(row) if row is not None else None,
+        config["ORGANISATION_NAME"],
+        config["SUPPORT_CONTACTS"],
+        config["LEVEL_SCHEME"],
     )
+    parsed = current_app.extensions.get(_PARSED)
+    if parsed is not None and parsed[0] == made_from:
+        return cast(Settings, parsed[1])
+    name, contacts, scheme = row if row is not None else (None, None, None)
+    settings = Settings(
+        name=name or config["ORGANISATION_NAME"],
+        support_contacts=json.loads(contacts) if contacts else config["SUPPORT_CONTACTS"],
+        level_scheme=scheme or config["LEVEL_SCHEME"],
+    )
+    current_app.extensions[_PARSED] = (made_from, settings)
     return settings
 
 
@@ -57,7 +80,8 @@ def _last_known_path() -> Path:
 
 def _remember(settings: Settings) -> None:
     """Keep the settings just read where a worker can find them while the database is down."""
-    if current_app.extensions.get("tilearn.last_settings") == settings:
+    remembered = current_app.extensions.get("tilearn.last_settings")
+    if remembered is settings or remembered == settings:
         return
     current_app.extensions["tilearn.last_settings"] = settings
     path = _last_known_path()

@@ -73,29 +73,26 @@ def section(module_id: str, section_id: str) -> str:
     """One section. A noted section first offers a choice, unless the learner chose to continue."""
     module = _module(module_id)
     section = _section(module, section_id)
-    state = progress.module_state(current_user.id, module)
-    if section.note and request.args.get("note") != "continue" and section.id not in state.seen:
-        return render_template("learn/note.html", module=module, section=section, state=state)
-    return _section_page(module, section, state)
+    mine = progress.section_page_state(current_user.id, module.id, section.id)
+    if section.note and request.args.get("note") != "continue" and not mine.seen:
+        return render_template("learn/note.html", module=module, section=section)
+    return _section_page(module, section, mine)
 
 
 def _section_page(
-    module: Module, section: Section, state: progress.ModuleState, unsaved: dict[str, str] | None = None
+    module: Module, section: Section, mine: progress.SectionPageState, unsaved: dict[str, str] | None = None
 ) -> str:
     """The section page; ``unsaved`` holds a reflection that could not be saved, shown with its message."""
-    user_id = current_user.id
-    checked = quizzes.latest_answers(user_id, module.id, section.id)
-    draft = progress.load_draft(user_id, module.id, section.id)
+    checked, draft = mine.checked, mine.draft
     return render_template(
         "learn/section.html",
         module=module,
         section=section,
         index=module.section_index(section.id),
-        state=state,
         checked_answers=checked or {},
         draft=draft,
         has_checked=checked is not None and not draft,
-        reflections={**reflections.reflections_for(user_id, module.id), **(unsaved or {})},
+        reflections={**mine.reflections, **(unsaved or {})},
         reflection_error=reflections.TOO_LONG if unsaved else None,
         unsaved=unsaved or {},
         attempt_key=secrets.token_urlsafe(24),
@@ -195,8 +192,8 @@ def reflection(module_id: str, section_id: str, reflection_id: str) -> ResponseR
         try:
             reflections.save_reflection(current_user.id, module.id, reflection_id, text)
         except reflections.ReflectionTooLong:
-            state = progress.module_state(current_user.id, module)
-            return _section_page(module, section, state, unsaved={reflection_id: text}), 400
+            mine = progress.section_page_state(current_user.id, module.id, section.id)
+            return _section_page(module, section, mine, unsaved={reflection_id: text}), 400
     return redirect(
         url_for("learn.section", module_id=module.id, section_id=section.id, note="continue")
         + f"#reflection-{reflection_id}"
