@@ -14,6 +14,19 @@ IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "m
 SHIPPED_MODULES = Path(str(files("tilearn") / "content"))
 
 
+#: The built-in support contacts: national UK lines only. Each organisation adds its own (employee
+#: assistance programme, occupational health, wellbeing team) on the admin settings page.
+NATIONAL_SUPPORT_CONTACTS: list[dict[str, str]] = [
+    {"name": "Samaritans", "detail": "116 123, free, any time, day or night"},
+    {"name": "Shout", "detail": "text SHOUT to 85258, free, any time"},
+    {
+        "name": "NHS 111",
+        "detail": "in England and Wales call 111; in Scotland call NHS 24 on 111; "
+        "in Northern Ireland contact your GP or out-of-hours service",
+    },
+]
+
+
 def default_modules_dirs(instance_path: str) -> list[str]:
     """modules/ in a checkout; for an installed wheel, <instance>/modules and then the shipped modules."""
     if IN_CHECKOUT:
@@ -41,11 +54,8 @@ class Defaults:
     #: Rendered modules are cached here by content hash, so a restart is warm.
     CACHE_DIR: str | None = None
     ORGANISATION_NAME = "Demo Council"
-    SUPPORT_CONTACTS = [
-        {"name": "Employee Assistance Programme", "detail": "0800 000 0000, free and confidential, any time"},
-        {"name": "Samaritans", "detail": "116 123, free, any time, day or night"},
-        {"name": "Shout", "detail": "text SHOUT to 85258"},
-    ]
+    #: National lines only; the admin settings page asks for the organisation's own to be added first.
+    SUPPORT_CONTACTS = [dict(contact) for contact in NATIONAL_SUPPORT_CONTACTS]
     #: Months after a person's account is disabled (they left) before `flask people apply-retention`
     #: erases them, keeping their completion records anonymised; 0 keeps them until an admin erases.
     RETENTION_MONTHS_AFTER_LEAVING = 24

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token
 from tests.support.learning import make_record
 from tests.support.pages import SignedInClient, body, error_summary, sign_in_form, title
+from tilearn.config import Defaults
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, OrganisationSettings, Team, User
 from tilearn.services import people, teams
@@ -282,9 +283,18 @@ def test_taking_a_manager_off_a_team_removes_their_access_at_once(csrf_app, brow
     assert audit_actions(csrf_app)[-3:] == ["team.created", "team.managers_set", "team.managers_set"]
 
 
+def test_default_support_contacts_are_national_lines_without_placeholders():
+    for contact in Defaults.SUPPORT_CONTACTS:
+        assert "000 0000" not in contact["detail"]
+        assert "Employee Assistance" not in contact["name"]
+    assert [c["name"] for c in Defaults.SUPPORT_CONTACTS] == ["Samaritans", "Shout", "NHS 111"]
+
+
 def test_organisation_settings(csrf_app, browser):
     page = browser.text("/admin/settings")
     assert "Samaritans | 116 123" in page
+    assert "Learners only see national helplines at the moment" in page
+    assert "Add your organisation's own support" in page and "employee assistance programme" in page
     bad = body(
         browser.post(
             "/admin/settings",
@@ -309,6 +319,9 @@ def test_organisation_settings(csrf_app, browser):
             {"name": "Samaritans", "detail": "116 123"},
         ]
     assert "Acme Trust learning" in browser.text("/")
+    prompt = browser.text("/admin/settings")
+    assert "Put your organisation's own support" in prompt
+    assert "Learners only see national helplines at the moment" not in prompt
     assert audit_actions(csrf_app)[-1] == "settings.updated"
 
 

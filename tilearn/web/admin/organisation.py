@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is 3.2
 
+from tilearn.config import NATIONAL_SUPPORT_CONTACTS
 from tilearn.database import writing
 from tilearn.extensions import db
 from tilearn.models import CompletionRecord, Team, User
@@ -105,7 +106,8 @@ def settings() -> ResponseReturnValue:
         else:
             flash("The organisation's settings have been saved.", "success")
             return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
+    using_defaults = current.support_contacts == NATIONAL_SUPPORT_CONTACTS
+    return render_template("admin/settings.html", form=form, using_defaults=using_defaults)
 
 
 def _find_record(text: str) -> tuple[CompletionRecord, str] | None:
