@@ -22,17 +22,6 @@ LIMITS = {"per_account": 100, "per_address": 100, "window": timedelta(minutes=15
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def admin(ctx, make_user):
-    return make_user("admin")
-
-
 def refusal(email: str, password: str, address: str = "10.0.0.1", limits: dict = LIMITS):
     """The SignInRefused an attempt ends in (the test fails if the attempt succeeds)."""
     with pytest.raises(accounts.SignInRefused) as refused:

@@ -40,17 +40,6 @@ LIMITS = {"per_account": 100, "per_address": 100, "window": timedelta(minutes=15
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def admin(ctx, make_user):
-    return make_user("admin")
-
-
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 

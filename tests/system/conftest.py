@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import PASSWORD
 from tests.support.http import Browser
@@ -163,3 +164,22 @@ def start_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Se
     yield start
     for server in servers:
         server.stop()
+
+
+def assert_acknowledged_writes_kept(database_url: str, acknowledged: list[str]) -> set[str]:
+    """After a kill: SQLite's integrity check passes and every section acknowledged with 2xx was saved.
+
+    Returns the sections saved.
+    """
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        seen = set(
+            connection.execute(
+                text("SELECT section_id FROM section_views WHERE module_id = 'long-module'")
+            ).scalars()
+        )
+    engine.dispose()
+    assert set(acknowledged) <= seen
+    return seen

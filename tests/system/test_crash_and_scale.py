@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD, write_module
 from tests.support.http import Browser
-from tests.system.conftest import WriteLoad
+from tests.system.conftest import WriteLoad, assert_acknowledged_writes_kept
 
 SECTIONS = 400
 
@@ -24,17 +24,7 @@ def test_kill_9_mid_load_loses_no_acknowledged_write(start_server, make_user, da
     assert 40 <= len(acknowledged) < SECTIONS, "the kill should land mid-load"
     assert load.cut_off >= 1, "the kill should cut at least one request off mid-flight"
 
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        seen = set(
-            connection.execute(
-                text("SELECT section_id FROM section_views WHERE module_id = 'long-module'")
-            ).scalars()
-        )
-    engine.dispose()
-    assert set(acknowledged) <= seen
+    seen = assert_acknowledged_writes_kept(database_url, acknowledged)
 
     restarted = start_server(workers=1, MODULES_DIRS=[str(tmp_path / "mods")])
     browser = Browser(restarted.port)

@@ -41,11 +41,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.conftest import PASSWORD, skip_or_fail, write_module
 from tests.support.http import Browser
-from tests.system.conftest import WriteLoad, free_port
+from tests.system.conftest import WriteLoad, assert_acknowledged_writes_kept, free_port
 from tilearn.config import PROJECT_ROOT
 
 UNIT = PROJECT_ROOT / "deploy" / "tilearn.service"
@@ -424,17 +423,7 @@ def test_kill_9_of_the_master_the_unit_restarts_the_site_and_loses_no_acknowledg
     assert 40 <= len(load.acknowledged) < SECTIONS, "the kill should land mid-load"
     assert load.cut_off >= 1, "the kill should cut at least one request off mid-flight"
 
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        seen = set(
-            connection.execute(
-                text("SELECT section_id FROM section_views WHERE module_id = 'long-module'")
-            ).scalars()
-        )
-    engine.dispose()
-    assert set(load.acknowledged) <= seen
+    seen = assert_acknowledged_writes_kept(database_url, load.acknowledged)
 
     browser = Browser(service.port)  # the restarted site
     assert browser.sign_in(learner.email, PASSWORD) == 302
