@@ -51,6 +51,17 @@ def _person_form(person: User | None = None, **kwargs: Any) -> PersonForm:
     return form
 
 
+def _details(form: PersonForm) -> tuple[str, str, list[str], int | None, str | None]:
+    """The person form's name, email, roles, team and expected level, as the people service takes them."""
+    return (
+        form.name.data or "",
+        form.email.data or "",
+        form.roles.data or [],
+        form.team.data or None,
+        form.expected_level.data or None,
+    )
+
+
 def _person_or_404(user_id: int, living: bool = False) -> User:
     person = people.get_person(user_id)
     if person is None or (living and person.erased_at is not None):
@@ -106,14 +117,7 @@ def add_person() -> ResponseReturnValue:
     form = _person_form()
     if form.validate_on_submit():
         try:
-            person = people.create_person(
-                current_user.id,
-                form.name.data or "",
-                form.email.data or "",
-                form.roles.data or [],
-                form.team.data or None,
-                form.expected_level.data or None,
-            )
+            person = people.create_person(current_user.id, *_details(form))
         except people.PersonError as error:
             show_error(form, error)
         else:
@@ -133,15 +137,7 @@ def edit_person(user_id: int) -> ResponseReturnValue:
     form = _person_form(person)
     if form.validate_on_submit():
         try:
-            people.update_person(
-                current_user.id,
-                person.id,
-                form.name.data or "",
-                form.email.data or "",
-                form.roles.data or [],
-                form.team.data or None,
-                form.expected_level.data or None,
-            )
+            people.update_person(current_user.id, person.id, *_details(form))
         except people.PersonError as error:
             show_error(form, error)
         else:
