@@ -63,6 +63,9 @@ def lint_paths(
     wanted = sorted(dict.fromkeys(wanted), key=lambda p: (p.path, p.line))
     for problem in wanted:
         out(str(problem))
+    for module in sorted(library.all_modules.values(), key=lambda m: m.path):
+        if module.questions and _wanted(Path.cwd() / module.path, single, targets):
+            out(f"{module.path}: {module.assessment}")
     errors = sum(1 for p in wanted if p.is_error)
     warnings = len(wanted) - errors
     out(f"{len(folders)} module(s) checked: {errors} error(s), {warnings} warning(s)")

@@ -35,7 +35,7 @@ RULES = [
     ("title-heading", 13, "use '## ' for section headings; the title comes from front matter"),
     ("duplicate-section-id", 17, "duplicate section id 'a-section'"),
     ("malformed-section-id", 13, "section 'A section' id 'Not Valid' must be lower-case letters"),
-    ("duplicate-question-id", 26, "duplicate id 'q-one'"),
+    ("duplicate-question-id", 28, "duplicate id 'q-one'"),
     ("question-without-id", 17, "single-choice needs an id, written {#some-id} after its name"),
     ("quiz-no-right-answer", 17, "question 'q-one' has no right answer (mark one with - [x])"),
     ("quiz-missing-feedback", 22, "question 'q-one': option 'No' has no feedback"),
@@ -68,6 +68,20 @@ RULES = [
         "did you mean 'glossary:'?",
     ),
     ("malformed-url", 17, "link 'https:/www.example.org/guidance' is not a valid web address"),
+    (
+        "draw-too-large",
+        13,
+        "draw=3: draw must be a whole number from 1 to 2, the number of questions in section 'a-section'",
+    ),
+    ("draw-not-a-number", 13, "draw=two: draw must be a whole number from 1 to 2"),
+    ("unknown-section-setting", 13, "'colour=red' is not a section setting; a heading's braces hold its id"),
+    (
+        "unknown-level-token",
+        17,
+        "'[[level:expert]]' names no level; after 'level:' write one of aware, informed, responsive, "
+        "specialist, this (the module's own level) or next",
+    ),
+    ("level-token-in-title", 3, "'[[level:next]]' cannot be filled in here: the title and summary go"),
 ]
 #: Rules that only warn: the module is still served (and previewed).
 WARNINGS = [
@@ -87,6 +101,35 @@ WARNINGS = [
     ("note-only-in-section", 15, "warning: section content note 'bereavement' is not in the front matter"),
     ("raw-html", 17, "warning: raw HTML is removed before learners see it: <div>; write it in markdown"),
     ("raw-html", 19, "warning: raw HTML is removed before learners see it: 'style' on <b>"),
+    (
+        "true-false-one-way",
+        17,
+        "warning: all 2 true/false questions in this module have the answer False ('q-one', 'q-two'); "
+        "make some of them true statements, so always answering 'False' does not pass",
+    ),
+    (
+        "right-is-longest",
+        17,
+        "warning: the right option is the longest in 2 of 2 single-choice questions ('q-one', 'q-two'); "
+        "learners learn to pick the longest",
+    ),
+    (
+        "one-wrong-option",
+        17,
+        "warning: question 'q-one' has only one wrong option; add wrong options until it has at least 2",
+    ),
+    (
+        "all-of-the-above",
+        26,
+        "warning: question 'q-one': the option 'All of the above' can be answered from the shape of the "
+        "question; write each option as an answer of its own",
+    ),
+    (
+        "hard-coded-level-name",
+        17,
+        "warning: 'Trauma Aware' is one level scheme's name for a level, and organisations on another "
+        "scheme call it something else; write [[level:aware]], or [[level-name:aware]] for the name alone",
+    ),
     (
         "minutes-far-off",
         7,
@@ -262,6 +305,9 @@ def test_the_lint_command_prints_path_line_and_exits_non_zero():
         f"{len(FOLDERS)} module(s) checked: {len(FOLDERS) - len(WARNED)} error(s), {len(WARNINGS)} warning(s)"
     )
     lines = run.stdout.strip().splitlines()[:-1]
+    summaries = [line for line in lines if ": assessment: " in line]  # one per module with questions
+    lines = [line for line in lines if line not in summaries]
+    assert summaries and all(line.split(": ")[0].endswith("/module.md") for line in summaries)
     assert len(lines) == len(set(lines)) == len(RULES) + len(WARNINGS)  # each message once
     assert "SECRET_KEY" not in run.stderr and "unknown block type" not in run.stderr
     where = [(line.split(":")[0], int(line.split(":")[1])) for line in lines]

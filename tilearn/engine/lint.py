@@ -332,9 +332,20 @@ def learner_lines(body: list[str], first: int) -> list[tuple[int, str]]:
     return lines
 
 
-def computed_minutes(lines: list[tuple[int, str]], questions: int, reflections: int) -> int:
-    """Reading time at WORDS_PER_MINUTE, plus time per question and reflection, rounded (at least 1)."""
-    words = sum(len(_learner_text(text).split()) for _n, text in lines if not text.startswith(":::"))
+def computed_minutes(
+    lines: list[tuple[int, str]], questions: int, reflections: int, share: dict[int, float] | None = None
+) -> int:
+    """Reading time at WORDS_PER_MINUTE, plus time per question and reflection, rounded (at least 1).
+
+    ``questions`` counts those one attempt shows; ``share`` gives the lines of a question bank
+    the part a learner reads (a bank of 6 that shows 3: half of each question's words).
+    """
+    share = share or {}
+    words = sum(
+        len(_learner_text(text).split()) * share.get(number, 1.0)
+        for number, text in lines
+        if not text.startswith(":::")
+    )
     total = words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION + reflections * MINUTES_PER_REFLECTION
     return max(1, round(total))
 

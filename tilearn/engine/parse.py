@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
-from tilearn.engine import lint
+from tilearn.engine import assessment, level_names, lint
 from tilearn.engine.blocks import BlockSource, BlockType, ParseContext
 from tilearn.engine.frontmatter import FrontMatterError, load_yaml
 from tilearn.engine.levels import LevelScheme
@@ -19,6 +20,7 @@ from tilearn.engine.spec import (
     Html,
     Module,
     Problem,
+    Question,
     Section,
 )
 from tilearn.engine.syntax import Chunk, RawSection, read_structure
@@ -126,7 +128,8 @@ class ModuleParser:
         intro_html = self._render_intro(intro_chunks, references, problems)
         learner_lines = lint.learner_lines(body, body_line)
         lint.check_wording(learner_lines, problems.error)
-        sections = self._sections(raw_sections, learner_lines, references, problems)
+        share: dict[int, float] = {}
+        sections = self._sections(raw_sections, learner_lines, references, problems, share)
         if not raw_sections and (front_line > 1 or body):  # (an unclosed front matter is reported)
             problems.error(body_line, "the module has no sections: start each with a '## ' heading")
         lint.check_titles(sections, problems.error)
@@ -142,10 +145,20 @@ class ModuleParser:
         lint.check_references(
             references, section_ids, self.glossary_ids, path.parent, problems.error, problems.warn
         )
+        assessment.check_assessment(sections, problems.warn)
+        level_names.check_tokens(learner_lines, self.scheme, problems.error)
+        visible = [(key_lines.get(key, 1), clean[key]) for key in lint.VISIBLE_FIELDS if key in clean]
+        level_names.check_no_tokens(visible, problems.error)
+        visible += [
+            (key_lines.get(f"outcomes[{index}]", key_lines.get("outcomes", 1)), outcome.text)
+            for index, outcome in enumerate(clean.get("outcomes", ()))
+        ]
+        level_names.check_hard_coded(visible + learner_lines, problems.warn)
         computed = lint.computed_minutes(
             learner_lines,
-            sum(len(s.questions) for s in sections),
+            sum(s.shown_per_attempt for s in sections),
             sum(len(s.reflections) for s in sections),
+            share,
         )
         lint.check_minutes(clean.get("minutes"), computed, key_lines.get("minutes", 1), problems.warn)
         return Module(
@@ -196,7 +209,9 @@ class ModuleParser:
         learner_lines: list[tuple[int, str]],
         references: list[tuple[int, Reference]],
         problems: _Problems,
+        share: dict[int, float],
     ) -> list[Section]:
+        """The sections, checked; ``share`` is filled with the part of each bank question's lines read."""
         sections: list[Section] = []
         ends = [raw.line for raw in raw_sections[1:]] + [10**9] if raw_sections else []
         seen_sections: set[str] = set()
@@ -210,6 +225,7 @@ class ModuleParser:
                     problems.error(raw.line, f"duplicate section id '{section_id}'")
                 seen_sections.add(section_id)
             blocks: list[Block] = []
+            asked: list[BlockSource] = []  #: the question blocks, for the reading time of a bank
             note: ContentNote | None = None
             for chunk in raw.chunks:
                 if chunk.block is None:
@@ -219,6 +235,8 @@ class ModuleParser:
                         )
                     continue
                 parsed = self._block(chunk.block, references, problems, seen_blocks)
+                if isinstance(parsed, Question):
+                    asked.append(chunk.block)
                 if isinstance(parsed, ContentNote):
                     if note is not None:
                         problems.error(chunk.line, "a section can have only one content note")
@@ -228,6 +246,12 @@ class ModuleParser:
                 elif parsed is not None:
                     blocks.append(parsed)
             section = Section(section_id or "", raw.title, raw.line, tuple(blocks), note)
+            draw = assessment.check_draw(section, raw.draw, problems.error)
+            if draw is not None:
+                section = dataclasses.replace(section, draw=draw)
+                part = section.shown_per_attempt / len(section.questions)
+                for source in asked:
+                    share.update((source.body_line(index), part) for index in range(len(source.lines)))
             lines = [(n, t) for n, t in learner_lines if raw.line <= n < end]
             lint.check_sensitive_words(section, lines, self.sensitive, problems.warn)
             sections.append(section)

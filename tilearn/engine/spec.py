@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -67,6 +69,8 @@ class Option:
     text_html: str
     correct: bool
     feedback_html: str
+    #: the file line the option is written on (0 when not known), for the assessment checks
+    line: int = field(default=0, compare=False)
 
 
 #: Reads a submitted form: the list of values sent under one field name.
@@ -111,6 +115,16 @@ class Question(Block):
         """True when the answer is right: here, the chosen options are exactly the right ones."""
         return frozenset(answer) == self.correct_choices()
 
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of what the question asks: its kind, prompt, options and which are right.
+
+        Saved with a learner's answers, so an answer to an earlier wording of a question with
+        the same id is never shown again or marked (feedback is left out: rewording it keeps answers).
+        """
+        content = [self.kind, self.prompt_html, [[o.text_html, o.correct] for o in self.options]]
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class Reflection(Block):
@@ -128,6 +142,13 @@ class PausePoint(Block):
 
 
 @dataclass(frozen=True)
+class LookingAfterYou(Block):
+    """How the course looks after the learner, drawn from the organisation's settings."""
+
+    intro_html: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     """One page of a module, started by a ``##`` heading."""
 
@@ -136,6 +157,14 @@ class Section:
     line: int
     blocks: tuple[Block, ...] = ()
     note: ContentNote | None = None
+    #: how many of the section's questions each attempt shows (``draw=N``); None: all of them
+    draw: int | None = None
+
+    @property
+    def shown_per_attempt(self) -> int:
+        """How many questions one attempt at this section shows."""
+        count = len(self.questions)
+        return min(self.draw, count) if self.draw else count
 
     @property
     def required(self) -> bool:
@@ -151,6 +180,32 @@ class Section:
     def reflections(self) -> tuple[Reflection, ...]:
         """The reflection prompts in this section, in order."""
         return tuple(b for b in self.blocks if isinstance(b, Reflection))
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """How a module's questions add up, printed by ``flask modules lint`` (engine/assessment.py)."""
+
+    questions_in_banks: int = 0
+    shown_per_attempt: int = 0
+    true_answers: int = 0  #: true/false questions whose answer is True
+    false_answers: int = 0
+    single_choice: int = 0
+    right_is_longest: int = 0  #: single-choice questions whose right option is the longest
+
+    def __str__(self) -> str:
+        if not self.questions_in_banks:
+            return "assessment: no questions"
+        banks = f"{self.questions_in_banks} question{'s' if self.questions_in_banks != 1 else ''}"
+        parts = [f"assessment: {banks} in banks, {self.shown_per_attempt} shown"]
+        if self.true_answers or self.false_answers:
+            parts.append(f"true/false {self.true_answers} true and {self.false_answers} false")
+        if self.single_choice:
+            parts.append(
+                f"the right option is the longest in {self.right_is_longest} of "
+                f"{self.single_choice} single-choice questions"
+            )
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -189,6 +244,23 @@ class Module:
     def questions(self) -> tuple[Question, ...]:
         """Every quiz question in the module, in order."""
         return tuple(q for s in self.sections for q in s.questions)
+
+    @property
+    def questions_in_banks(self) -> int:
+        """Every question written in the module (a section with ``draw=N`` shows only N per attempt)."""
+        return len(self.questions)
+
+    @property
+    def shown_per_attempt(self) -> int:
+        """How many questions a learner answers in one pass: each section's draw, or all of its questions."""
+        return sum(s.shown_per_attempt for s in self.sections)
+
+    @property
+    def assessment(self) -> AssessmentSummary:
+        """The module's questions in numbers, for the checker's summary and the trainer's workspace."""
+        from tilearn.engine.assessment import summarise
+
+        return summarise(self)
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, or None."""

@@ -21,7 +21,9 @@ from markdown.preprocessors import Preprocessor
 
 from tilearn.engine.blocks import BlockSource
 
-SECTION = re.compile(r"^##(?!#)\s*(.*?)\s*(?:\{#([^}]*)\})?\s*$")
+SECTION = re.compile(r"^##(?!#)\s*(.*?)\s*(?:\{([#\w][^}]*)\})?\s*$")
+#: The settings a section heading may carry in its braces: ``{#section-id draw=3}``.
+DRAW = re.compile(r"(?:^|\s)draw=(\S*)")
 TITLE = re.compile(r"^#(?!#)\s")
 BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(?:\{#([^}]*)\})?\s*$")
 BLOCK_CLOSE = re.compile(r"^:::\s*$")
@@ -47,6 +49,8 @@ class RawSection:
     section_id: str | None
     line: int
     chunks: list[Chunk] = field(default_factory=list)
+    #: the text after ``draw=`` in the heading's braces, checked by the parser; None: no draw
+    draw: str | None = None
 
 
 @dataclass
@@ -98,7 +102,8 @@ class StructurePreprocessor(Preprocessor):
                 continue
             heading = SECTION.match(raw)
             if heading:
-                structure.sections.append(RawSection(heading.group(1), heading.group(2), number))
+                section_id, draw = section_settings(heading.group(2), number, report)
+                structure.sections.append(RawSection(heading.group(1), section_id, number, draw=draw))
                 chunks = structure.sections[-1].chunks
                 chunks.append(Chunk(number + 1))
             elif TITLE.match(raw):
@@ -119,6 +124,27 @@ class StructurePreprocessor(Preprocessor):
             )
         self.syntax.structure = structure
         return []  # nothing left for Markdown: each chunk is rendered on its own afterwards
+
+
+def section_settings(
+    braces: str | None, line: int, report: Callable[[int, str], None]
+) -> tuple[str | None, str | None]:
+    """(section id, draw text) from a heading's ``{#id draw=N}``; anything else is reported."""
+    draws = DRAW.findall(braces or "")
+    words = DRAW.sub(" ", braces or "").split()
+    has_id = bool(words) and words[0].startswith("#")
+    unknown = [w for w in words if "=" in w or not has_id]  # an id with a space is reported as an id
+    rest = " ".join(w for w in words if w not in unknown)
+    section_id = rest[1:].strip() if rest.startswith("#") else None
+    for word in unknown:
+        report(
+            line,
+            f"'{word}' is not a section setting; a heading's braces hold its id and, for a "
+            "question bank, how many questions to show: {#section-id draw=3}",
+        )
+    if len(draws) > 1:
+        report(line, "a section heading has more than one 'draw='; keep one")
+    return section_id, draws[0] if draws else None
 
 
 class ModuleSyntax(Extension):

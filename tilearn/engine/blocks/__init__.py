@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 from tilearn.engine.blocks.base import BlockSource, BlockType, ParseContext
 from tilearn.engine.blocks.content_note import ContentNoteBlock
+from tilearn.engine.blocks.looking_after_you import LookingAfterYouBlock
 from tilearn.engine.blocks.pause_point import PausePointBlock
 from tilearn.engine.blocks.question import (
     MultipleChoiceBlock,
@@ -22,6 +23,7 @@ BUILT_IN: tuple[type[BlockType], ...] = (
     ContentNoteBlock,
     ReflectionBlock,
     PausePointBlock,
+    LookingAfterYouBlock,
 )
 ENTRY_POINT_GROUP = "tilearn.blocks"
 

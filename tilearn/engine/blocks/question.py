@@ -55,8 +55,9 @@ class _QuestionBlock(BlockType):
                     context.render_inline(text),
                     is_correct,
                     context.render_inline(" ".join(feedback)),
+                    source.body_line(index),
                 )
-                for text, is_correct, feedback, _index in options
+                for text, is_correct, feedback, index in options
             ),
         )
 

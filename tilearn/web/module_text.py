@@ -1,0 +1,42 @@
+"""What module pages fill in per request: level names from the organisation's scheme, support contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from tilearn.engine.level_names import fill_level_names
+
+
+@pass_context
+def fill_levels(context: Context, html: Any) -> Markup:
+    """A module's sanitised HTML with ``[[level:…]]`` filled in from the organisation's scheme.
+
+    Plain text such as a title must be escaped first (``title|e|fill_levels``); the names put in are escaped.
+    """
+    from tilearn.services.organisation import current_scheme
+
+    module = context.get("module")
+    level = getattr(module, "level", None) if module is not None else None
+    text = str(html) if isinstance(html, Markup) else str(html or "")
+    return Markup(fill_level_names(text, current_scheme(), level))  # noqa: S704 (module HTML is sanitised)
+
+
+def support_contacts() -> list[dict[str, str]]:
+    """The organisation's support contacts, as the grounding page shows them."""
+    from tilearn.errors import page_settings
+
+    return list(page_settings().support_contacts)
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``fill_levels`` filter and the ``support_contacts()`` helper for templates."""
+    app.jinja_env.filters["fill_levels"] = fill_levels
+    app.jinja_env.globals["support_contacts"] = support_contacts
+
+
+__all__ = ["fill_levels", "init_app", "support_contacts"]
