@@ -104,3 +104,14 @@ def test_a_scheme_file_can_be_given_by_path(tmp_path: Path):
     assert scheme.level_for_module("aware").name == "Everyone"
     with pytest.raises(ValueError, match="cannot be read"):
         load_scheme(str(tmp_path / "missing.yaml"))
+
+
+def test_a_level_lists_its_modules_after_their_prerequisites(tmp_path):
+    mods = tmp_path / "mods"
+    write_module(mods / "a-later", prerequisites="[c-second]", title="Later")
+    write_module(mods / "b-other", title="Other")
+    write_module(mods / "c-second", prerequisites="[z-first]", title="Second")
+    write_module(mods / "z-first", title="First")
+    write_module(mods / "x-informed", level="informed", title="Informed")
+    library = load_library([mods], load_scheme())
+    assert list(library.modules) == ["b-other", "z-first", "c-second", "a-later", "x-informed"]

@@ -206,7 +206,7 @@ def load_library(
     _check_prerequisites(library)
     # Each message once, by file and line (the site's log, the preview and `modules lint` agree).
     library.problems = sorted(dict.fromkeys(library.problems), key=lambda p: (p.path, p.line))
-    library.modules = dict(sorted(library.modules.items(), key=lambda item: _order(library.scheme, item[1])))
+    library.modules = order_modules(library.modules, library.scheme)
     for problem in library.problems:
         log.log(logging.ERROR if problem.is_error else logging.WARNING, "%s", problem)
     return library
@@ -265,6 +265,19 @@ def _check_prerequisites(library: Library) -> None:
                 library.modules.pop(module.id, None)
 
 
-def _order(scheme: LevelScheme, module: Module) -> tuple[int, str]:
-    level = scheme.level_for_module(module.level)
-    return (level.number if level else 99, module.id)
+def order_modules(modules: dict[str, Module], scheme: LevelScheme) -> dict[str, Module]:
+    """Modules by level, then after their prerequisites, then by id: each level opens with its first module."""
+    depths: dict[str, int] = {}
+
+    def depth(module_id: str, seen: frozenset[str] = frozenset()) -> int:
+        if module_id not in depths:
+            module = modules.get(module_id)
+            before = [p for p in (module.prerequisites if module else ()) if p in modules and p not in seen]
+            depths[module_id] = 1 + max((depth(p, seen | {module_id}) for p in before), default=-1)
+        return depths[module_id]
+
+    def key(module: Module) -> tuple[int, int, str]:
+        level = scheme.level_for_module(module.level)
+        return (level.number if level else 99, depth(module.id), module.id)
+
+    return {m.id: m for m in sorted(modules.values(), key=key)}
