@@ -6,9 +6,12 @@ import json
 
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD, csrf_token
 from tests.web.conftest import add_team
+from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, NeedsAssessment, Team, User
+from tilearn.models import AuditEvent, DevelopmentPlan, NeedsAssessment, Team, User
+from tilearn.services import development_plans, needs_assessment
 
 CONTACT_ONLY = {
     "work": "none",
@@ -217,3 +220,43 @@ def test_a_scheme_without_questions_says_so(make_app, make_user, sign_in, tmp_pa
     ):
         assert response.status_code == 200
         assert "Plain scheme, does not include training-needs questions" in response.get_data(as_text=True)
+
+
+def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_user, sign_in):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    manager, learner, admin = make_user("manager"), make_user("learner"), make_user("admin")
+    team = add_team(app, "Housing", managers=[manager], members=[learner])
+    with app.app_context():
+        development_plans.save_plan(learner.id, {"role": "Duty officer"}, None, load_scheme(), {})
+        development_plans.set_sharing(learner.id, True)
+        assessment = needs_assessment.record_assessment(
+            manager.id, {"work": ["none"], "contact": ["no"]}, team_id=team
+        )
+        assessment_id = assessment.id
+    posts = {
+        manager: [
+            (f"/manage/training-needs/teams/{team}/new", CONTACT_ONLY),
+            (f"/manage/training-needs/{assessment_id}/accept", {"level": "informed"}),
+            (f"/manage/plans/{learner.id}", {"agreed_plan": "Agreed."}),
+        ],
+        admin: [(f"/manage/training-needs/people/{learner.id}/new", CONTACT_ONLY)],
+        learner: [
+            ("/my-plan/", {"role": "Changed"}),
+            ("/my-plan/sharing", {"share": "no"}),
+            ("/my-plan/delete", {}),
+        ],
+    }
+    for user, forms in posts.items():
+        client = app.test_client()
+        client.environ_base["HTTP_REFERER"] = "https://localhost/"
+        page = client.get("/sign-in").get_data(as_text=True)
+        sign_in_data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
+        assert client.post("/sign-in", data=sign_in_data).status_code == 302
+        for url, data in forms:
+            assert client.post(url, data=data).status_code == 400, url
+    with app.app_context():
+        plan = db.session.scalar(select(DevelopmentPlan))
+        assert (plan.role, plan.agreed_plan) == ("Duty officer", None) and plan.shared_at is not None
+        assert len(db.session.scalars(select(NeedsAssessment)).all()) == 1
+        assert db.session.get(NeedsAssessment, assessment_id).accepted_at is None
+        assert db.session.get(Team, team).expected_level == "aware"
