@@ -47,6 +47,7 @@ def test_a_learner_writes_a_private_plan_that_no_manager_or_admin_can_reach(app,
     assert saved.status_code == 302
     page = learner.get("/my-plan/").get_data(as_text=True)
     assert "Knowing when and how to refer on." in page and "Not shared: private" in page
+    assert "Nobody manages your team" not in page
     assert 'value="informed" aria-describedby="level-2-item-hint" checked' in page
     plan = the_plan(app, org.a1.id)
     assert (plan.role, plan.level, plan.shared_at) == ("Duty officer", "informed", None)
@@ -159,3 +160,10 @@ def test_the_plan_is_in_the_learners_own_download(app, organisation, sign_in):
     assert plan["confidence"][0]["rating"] == 2 and "user_id" not in plan
     with app.app_context():
         assert export_my_data(organisation.a2.id)["development_plan"] == []
+
+
+def test_sharing_says_when_nobody_manages_the_learners_team(app, make_user, sign_in):
+    alone = make_user("learner")
+    client = signed_in(app, sign_in, alone)
+    client.post("/my-plan/", data={"role": "Volunteer"})
+    assert "Nobody manages your team on this site yet" in client.get("/my-plan/").get_data(as_text=True)

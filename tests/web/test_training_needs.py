@@ -260,3 +260,21 @@ def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_
         assert len(db.session.scalars(select(NeedsAssessment)).all()) == 1
         assert db.session.get(NeedsAssessment, assessment_id).accepted_at is None
         assert db.session.get(Team, team).expected_level == "aware"
+
+
+def test_answers_given_under_another_scheme_cannot_set_a_level(make_app, make_user, sign_in):
+    west_midlands = make_app()
+    manager = make_user("manager")
+    team = add_team(west_midlands, "Housing", managers=[manager])
+    signed_in(west_midlands, sign_in, manager).post(f"/manage/training-needs/teams/{team}/new", data=CONTACT_ONLY)
+    with west_midlands.app_context():
+        assessment_id = db.session.scalar(select(NeedsAssessment.id))
+    hampshire = make_app(LEVEL_SCHEME="hampshire")
+    client = signed_in(hampshire, sign_in, manager)
+    page = client.get(f"/manage/training-needs/{assessment_id}").get_data(as_text=True)
+    assert "The site now uses the Hampshire Trauma Informed Workforce Framework" in page
+    assert "Accept and set" not in page and "Do they have direct contact" in page  # the answers as kept
+    refused = client.post(f"/manage/training-needs/{assessment_id}/accept", data={"level": "informed"})
+    assert refused.status_code == 400 and "Answer the questions again" in refused.get_data(as_text=True)
+    with hampshire.app_context():
+        assert db.session.get(Team, team).expected_level == "aware"

@@ -67,6 +67,14 @@ def plan_for(user_id: int) -> DevelopmentPlan | None:
     return db.session.scalar(select(DevelopmentPlan).where(DevelopmentPlan.user_id == user_id))
 
 
+def has_a_manager(user_id: int) -> bool:
+    """Whether anyone manages the learner's team, so would see the plan if it were shared."""
+    query = (
+        select(TeamManager.user_id).join(User, User.team_id == TeamManager.team_id).where(User.id == user_id)
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def expected_level(user_id: int) -> str | None:
     """The learner's expected level: their own if set, else their team's."""
     row = db.session.execute(

@@ -144,7 +144,13 @@ def accept_assessment(actor_id: int, assessment_id: int, level: str) -> NeedsAss
         raise CannotAccept(
             "This assessment has already been accepted. Answer the questions again to change it."
         )
-    if current_scheme().level(level or "") is None:
+    scheme = current_scheme()
+    if assessment.scheme != scheme.name:
+        raise CannotAccept(
+            f"These answers were given under the {assessment.scheme}. "
+            f"Answer the questions again under the {scheme.name}."
+        )
+    if scheme.level(level or "") is None:
         raise CannotAccept("Choose the level to set")
     if assessment.team_id is not None:
         teams.set_expected_level(actor_id, assessment.team_id, level)

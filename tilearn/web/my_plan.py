@@ -47,6 +47,7 @@ def _page(error: plans.PlanError | None = None, status: int = 200) -> ResponseRe
         confidence=plans.CONFIDENCE,
         scheme=current_scheme(),
         error=error,
+        has_a_manager=plans.has_a_manager(current_user.id),
         agreed_by=names_of([plan.agreed_by]).get(plan.agreed_by or 0) if plan and plan.agreed_by else None,
     ), status
 

@@ -15,6 +15,7 @@ from tilearn.models import NeedsAssessment, Team, User
 from tilearn.services import needs_assessment as needs
 from tilearn.services.audit import record_view
 from tilearn.services.organisation import current_scheme
+from tilearn.services.people import PersonError
 from tilearn.services.teams import TeamError
 from tilearn.web.access import roles_required
 
@@ -181,7 +182,7 @@ def accept(assessment_id: int) -> ResponseReturnValue:
     assessment = _in_scope(needs.get_assessment(assessment_id))
     try:
         needs.accept_assessment(current_user.id, assessment.id, request.form.get("level", ""))
-    except (needs.CannotAccept, TeamError, ValueError) as error:
+    except (needs.CannotAccept, TeamError, PersonError) as error:
         return _show(assessment, str(error), 400)
     level = current_scheme().level(assessment.accepted_level or "")
     flash(f"Expected level set to {level.name if level else assessment.accepted_level}", "success")
