@@ -266,7 +266,8 @@ def test_answers_given_under_another_scheme_cannot_set_a_level(make_app, make_us
     west_midlands = make_app()
     manager = make_user("manager")
     team = add_team(west_midlands, "Housing", managers=[manager])
-    signed_in(west_midlands, sign_in, manager).post(f"/manage/training-needs/teams/{team}/new", data=CONTACT_ONLY)
+    first = signed_in(west_midlands, sign_in, manager)
+    assert first.post(f"/manage/training-needs/teams/{team}/new", data=CONTACT_ONLY).status_code == 302
     with west_midlands.app_context():
         assessment_id = db.session.scalar(select(NeedsAssessment.id))
     hampshire = make_app(LEVEL_SCHEME="hampshire")
