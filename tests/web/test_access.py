@@ -45,6 +45,23 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("manage.export", "GET"): MANAGERS,
     ("manage.learner", "GET"): MANAGERS,
     ("manage.certificate_pdf", "GET"): MANAGERS,
+    ("needs.index", "GET"): MANAGERS,
+    ("needs.assess_team", "GET"): MANAGERS,
+    ("needs.assess_team", "POST"): MANAGERS,
+    ("needs.team_history", "GET"): MANAGERS,
+    ("needs.assess_person", "GET"): ADMINS,
+    ("needs.assess_person", "POST"): ADMINS,
+    ("needs.person_history", "GET"): ADMINS,
+    ("needs.show", "GET"): MANAGERS,
+    ("needs.accept", "POST"): MANAGERS,
+    ("shared_plans.index", "GET"): MANAGERS,
+    ("shared_plans.show", "GET"): MANAGERS,
+    ("shared_plans.agree", "POST"): MANAGERS,
+    ("my_plan.mine", "GET"): SIGNED_IN,
+    ("my_plan.save", "POST"): SIGNED_IN,
+    ("my_plan.sharing", "POST"): SIGNED_IN,
+    ("my_plan.delete", "GET"): SIGNED_IN,
+    ("my_plan.delete", "POST"): SIGNED_IN,
     ("author.index", "GET"): AUTHORS,
     ("author.preview", "GET"): AUTHORS,
     ("admin.index", "GET"): ADMINS,
@@ -84,6 +101,7 @@ VALUES = {
     "code": "no-such-code",
     "team_id": 1,
     "token": "no-such-token",
+    "assessment_id": 1,
 }
 FORMS = {
     "learn.note_choice": {"choice": "continue"},
@@ -96,6 +114,9 @@ FORMS = {
     "admin.lift_lock": {"scope": "account", "key": "nobody@example.org"},
     "admin.import_people": {"text": "name,email,team,role,expected level"},
     "admin.revoke": {"record": "no-such-code", "reason": "checking access"},
+    "needs.accept": {"level": "aware"},
+    "my_plan.save": {"role": "checking access"},
+    "my_plan.sharing": {"share": "yes"},
 }
 
 

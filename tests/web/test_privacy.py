@@ -15,7 +15,26 @@ from tilearn.extensions import db
 from tilearn.models import (
     AuditEvent,
     CompletionRecord,
+    DevelopmentPlan,
 )
+
+#: a private plan holding the marker, with a confidence rating
+PRIVATE_PLAN = {
+    "service_remit": MARKER,
+    "role": MARKER,
+    "level": "aware",
+    "strengths": MARKER,
+    "areas_to_develop": MARKER,
+    "rated_level": "aware",
+    "confidence-0": "1",
+}
+
+
+def write_private_plan(client) -> None:
+    """Write a development plan and keep it private (the default); it must be saved."""
+    assert client.post("/my-plan/", data=PRIVATE_PLAN).status_code == 302
+    page = client.get("/my-plan/").get_data(as_text=True)
+    assert MARKER in page and "Not shared: private" in page
 
 
 def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sign_in, caplog):
@@ -31,6 +50,7 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
     learner_client = app.test_client()
     sign_in(careful, target=learner_client)
     look_after_myself(app, learner_client, careful.id)
+    write_private_plan(learner_client)
     complete(learner_client)
     plain_client = app.test_client()
     sign_in(plain, target=plain_client)
@@ -57,14 +77,15 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
             f"certificates/{records[user.id].id}.pdf", "certificates/RID.pdf"
         )
         text = re.sub(r'<select class="govuk-select" id="team".*?</select>', "TEAM-FILTER", text, flags=re.S)
-        text = text.replace(f"team={team_id}", "team=TEAMID")
+        text = text.replace(f"team={team_id}", "team=TEAMID").replace(f"/teams/{team_id}", "/teams/TEAMID")
+        text = text.replace(f"/people/{user.id}", "/people/ID")
         return re.sub(r'name="csrf_token" value="[^"]+"', "CSRF", text)
 
     seen: list[str] = []
     for viewer in (manager, admin):
         client = app.test_client()
         sign_in(viewer, target=client)
-        pages = {}
+        pages, unmasked = {}, {}
         for user, team_id in ((careful, team_careful), (plain, team_plain)):
             report = client.get(f"/manage/?team={team_id}").get_data(as_text=True)
             learner_page = client.get(f"/manage/learners/{user.id}").get_data(as_text=True)
@@ -72,8 +93,26 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
             pdf = client.get(f"/manage/learners/{user.id}/certificates/{records[user.id].id}.pdf").data
             pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
             verify = client.get(f"/verify/{records[user.id].verification_code}").get_data(as_text=True)
-            texts = [report, learner_page, csv_text, pdf_text, verify]
+            needs_index = client.get("/manage/training-needs/").get_data(as_text=True)
+            needs_team = client.get(f"/manage/training-needs/teams/{team_id}").get_data(as_text=True)
+            plans = client.get("/manage/plans/").get_data(as_text=True)
+            plan = client.get(f"/manage/plans/{user.id}")
+            assert plan.status_code == 404  # private: not even its existence shows
+            # It lists both teams: compared with only the form token masked.
+            unmasked[user.id] = re.sub(r'name="csrf_token" value="[^"]+"', "CSRF", needs_index)
+            texts = [
+                report,
+                learner_page,
+                csv_text,
+                pdf_text,
+                verify,
+                needs_team,
+                plans,
+                plan.get_data(as_text=True),
+            ]
             if viewer is admin:  # the admin's own pages about the person
+                needs_person = client.get(f"/manage/training-needs/people/{user.id}").get_data(as_text=True)
+                texts.append(needs_person)
                 person = client.get(f"/admin/people/{user.id}").get_data(as_text=True)
                 listing = client.get(f"/admin/people?q={user.email}").get_data(as_text=True)
                 assert user.name in person and user.name in listing
@@ -85,7 +124,9 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
                 ]
             pages[user.id] = [masked(t, user, team_id) for t in texts]
             seen += texts
-        assert len(pages[careful.id]) == (7 if viewer is admin else 5)
+        assert len(pages[careful.id]) == (11 if viewer is admin else 8)
+        assert unmasked[careful.id] == unmasked[plain.id]
+        seen += unmasked.values()
         for careful_page, plain_page in zip(pages[careful.id], pages[plain.id], strict=True):
             assert careful_page == plain_page
     trainer_client = app.test_client()
@@ -93,9 +134,45 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
     seen += [trainer_client.get(url).get_data(as_text=True) for url in ("/author/", "/author/worked-example")]
     for text in seen:
         assert MARKER not in text
-        for private in ("skip", "pause", "grounding", "reflection"):
+        for private in ("skip", "pause", "grounding", "reflection", "plan"):
             assert f"{careful.name} {private}" not in text
     with app.app_context():
         audit = " ".join(f"{e.action} {e.subject} {e.detail}" for e in db.session.scalars(select(AuditEvent)))
     assert MARKER not in audit
     assert MARKER not in caplog.text
+
+
+def test_a_shared_plan_reaches_their_own_manager_and_nothing_else(app, make_user, sign_in):
+    learner = make_user("learner", name="Sharing Person")
+    own, other, admin = make_user("manager"), make_user("manager"), make_user("admin")
+    team = add_team(app, "Team One", managers=[own], members=[learner])
+    add_team(app, "Team Two", managers=[other])
+    learner_client = app.test_client()
+    sign_in(learner, target=learner_client)
+    write_private_plan(learner_client)
+    manager_client = app.test_client()
+    sign_in(own, target=manager_client)
+    manager_pages = (
+        f"/manage/?team={team}",
+        f"/manage/report.csv?team={team}",
+        f"/manage/learners/{learner.id}",
+    )
+    private = [manager_client.get(url).get_data(as_text=True) for url in manager_pages]
+
+    assert learner_client.post("/my-plan/sharing", data={"share": "yes"}).status_code == 302
+    shown = manager_client.get(f"/manage/plans/{learner.id}").get_data(as_text=True)
+    assert MARKER in shown and "Not confident yet" in shown
+    assert [manager_client.get(url).get_data(as_text=True) for url in manager_pages] == private
+    for viewer in (other, admin):
+        client = app.test_client()
+        sign_in(viewer, target=client)
+        assert client.get(f"/manage/plans/{learner.id}").status_code == 404
+        assert MARKER not in client.get("/manage/plans/").get_data(as_text=True)
+    with app.app_context():
+        audit = " ".join(f"{e.action} {e.subject} {e.detail}" for e in db.session.scalars(select(AuditEvent)))
+        assert db.session.scalar(select(DevelopmentPlan.shared_at)) is not None
+    assert MARKER not in audit and "development_plan.viewed" in audit
+
+    learner_client.post("/my-plan/sharing", data={"share": "no"})
+    assert manager_client.get(f"/manage/plans/{learner.id}").status_code == 404
+    assert MARKER not in manager_client.get("/manage/plans/").get_data(as_text=True)

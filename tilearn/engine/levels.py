@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tilearn.engine.frontmatter import load_yaml
+from tilearn.engine.needs import NeedsAssessment, parse_needs_assessment
 
 SHIPPED_SCHEMES = Path(__file__).resolve().parent.parent / "levels"
 
@@ -37,6 +38,8 @@ class LevelScheme:
     name: str
     levels: tuple[Level, ...]
     themes: tuple[Theme, ...]
+    #: the questions that recommend a level for a team or a role; None when the scheme has none
+    needs_assessment: NeedsAssessment | None = None
 
     def level_for_module(self, module_level: str) -> Level | None:
         """The scheme level that a module's ``level:`` belongs to, or None."""
@@ -84,6 +87,9 @@ def load_scheme(name_or_path: str = "west-midlands") -> LevelScheme:
             for number, item in enumerate(data["levels"], start=1)
         )
         themes = tuple(Theme(str(t["key"]), str(t["name"])) for t in data["themes"])
-        return LevelScheme(str(data["name"]), levels, themes)
+        needs = data.get("needs_assessment")
+        if needs is not None:
+            needs = parse_needs_assessment(needs, [(level.key, level.name) for level in levels])
+        return LevelScheme(str(data["name"]), levels, themes, needs)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"level scheme {path} is missing or has a bad field: {error}") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
+from tilearn.models.planning import DevelopmentPlan, NeedsAssessment
 from tilearn.models.progress import (
     DraftAnswers,
     ModuleProgress,
@@ -23,8 +24,10 @@ __all__ = [
     "Team",
     "TeamManager",
     "CompletionRecord",
+    "DevelopmentPlan",
     "DraftAnswers",
     "ModuleProgress",
+    "NeedsAssessment",
     "PasswordLink",
     "Pause",
     "QuestionResult",

@@ -213,6 +213,19 @@ def update_person(
     return user
 
 
+@writes
+def set_expected_level(actor_id: int, user_id: int, level: str | None) -> User:
+    """Set only a person's own expected level; audited as user.updated."""
+    user = _living(user_id)
+    level = _level(level)
+    if user.expected_level != level:
+        user.expected_level = level
+        record_event(
+            actor_id, "user.updated", f"user:{user.id}", f"changed: expected level to {level or '-'}"
+        )
+    return user
+
+
 def _end_sessions(user_id: int) -> None:
     db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 

@@ -18,8 +18,10 @@ from tilearn.extensions import Model
 from tilearn.models import (
     AuditEvent,
     CompletionRecord,
+    DevelopmentPlan,
     DraftAnswers,
     ModuleProgress,
+    NeedsAssessment,
     PasswordLink,
     Pause,
     QuestionResult,
@@ -82,6 +84,16 @@ HOLDINGS = (
     Holding(QuestionResult, DELETE, "latest_answer_results"),
     Holding(DraftAnswers, DELETE, "answers_saved_at_a_pause", parsed=("answers",)),
     Holding(ReflectionEntry, DELETE, "reflections"),
+    # Private like a reflection unless they shared it; gone when they are erased, so retention too.
+    Holding(DevelopmentPlan, DELETE, "development_plan", parsed=("confidence",)),
+    # Only an admin's assessments of this one person's role; a team's stay with the team.
+    Holding(
+        NeedsAssessment,
+        DELETE,
+        "training_needs_assessments_about_you",
+        hide=("user_id", "team_id"),
+        parsed=("answers", "reasons"),
+    ),
     # Also let go by retention after the pause setting, each learner's newest kept (retention.py).
     Holding(Pause, DELETE, "pauses"),
     Holding(UserSession, DELETE, "signed_in_sessions", hide=("user_id", "token_hash")),

@@ -98,6 +98,21 @@ def update_team(actor_id: int, team_id: int, name: str, expected_level: str | No
 
 
 @writes
+def set_expected_level(actor_id: int, team_id: int, level: str | None) -> Team:
+    """Set only a team's expected level (as a training-needs assessment does); audited as team.updated."""
+    team = get_team(team_id)
+    if team is None:
+        raise LookupError(f"no team {team_id}")
+    level = clean_level(level)
+    if team.expected_level != level:
+        team.expected_level = level
+        record_event(
+            actor_id, "team.updated", f"team:{team.id}", f"changed: expected level to {level or '-'}"
+        )
+    return team
+
+
+@writes
 def set_team_managers(actor_id: int, team_id: int, user_ids: list[int] | set[int]) -> None:
     """Make exactly these people (each holding the manager role) the team's managers.
 
