@@ -21,7 +21,7 @@ from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 ENTRY_POINT_GROUP = "tilearn.modules"
 #: Every entry point group a tilearn plug-in package can use.
 PLUGIN_GROUPS = ("tilearn.blocks", "tilearn.modules", "tilearn.plugins")

@@ -14,9 +14,8 @@ from tilearn.services import statuses
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint and serve static files compressed with long cache lifetimes."""
-    from tilearn.web import admin, auth, author, learn, manage, module_text, records, support, verify
+    from tilearn.web import admin, auth, author, learn, manage, records, support, verify
 
-    module_text.init_app(app)
     for blueprint in (auth.bp, learn.bp, support.bp, author.bp, records.bp, verify.bp, manage.bp, admin.bp):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")
