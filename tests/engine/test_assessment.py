@@ -204,10 +204,31 @@ def test_hard_coded_level_names_are_found_without_false_alarms(text, found):
     assert [written for written, _key in hard_coded_level_names(TOKEN.sub(" ", text))] == found
 
 
-def test_the_glossary_is_not_where_level_names_are_checked_but_module_titles_are(tmp_path):
+def test_level_names_are_checked_in_module_titles_and_the_glossary(tmp_path):
     write_module(tmp_path / "titled", title="Trauma Aware basics", summary="Start here.")
+    (tmp_path / "glossary.md").write_text(
+        "---\ntitle: Glossary\n---\n## Trauma-informed practice {#tip}\n\n"
+        "Trauma-informed practice is a way of working.\n"
+        "Trauma Informed is also the second level.\n\n"
+        "## Level {#level}\n\nSee [[level:this]] and [[level:aware]].\n",
+        encoding="utf-8",
+    )
     problems = [str(p) for p in load_library([tmp_path], load_scheme()).problems]
-    assert any(":3: warning: 'Trauma Aware' is one level scheme's name" in p for p in problems), problems
+    assert any(
+        p.endswith(
+            "titled/module.md:3: warning: 'Trauma Aware' is one level scheme's name for a level, "
+            "and organisations on another scheme call it something else; write [[level:aware]], or "
+            "[[level-name:aware]] for the name alone, or reword"
+        )
+        for p in problems
+    ), problems
+    assert any("glossary.md:7: warning: 'Trauma Informed' is one level scheme's name" in p for p in problems)
+    assert any(
+        "glossary.md:11: '[[level:this]]' names no level; after 'level:' write one of aware, informed, "
+        "responsive, specialist (the glossary has no level of its own)" in p
+        for p in problems
+    )
+    assert len(problems) == 3, problems
 
 
 def test_looking_after_you_is_a_block_with_an_introduction_and_no_answer(tmp_path):

@@ -87,17 +87,22 @@ def hard_coded_level_names(text: str) -> list[tuple[str, str | None]]:
 
 
 def check_tokens(
-    lines: list[tuple[int, str]], scheme: LevelScheme, report: Callable[[int, str], None]
+    lines: list[tuple[int, str]],
+    scheme: LevelScheme,
+    report: Callable[[int, str], None],
+    relative: bool = True,
 ) -> None:
-    """An error for each token whose key is not a module level (or this/next)."""
+    """An error for each token whose key is not a module level (or, in a module, this/next)."""
     known = sorted(scheme.module_level_keys())
+    allowed = (
+        ", this (the module's own level) or next" if relative else " (the glossary has no level of its own)"
+    )
     for number, text in lines:
         for written, key in token_keys(text):
-            if key not in known and key not in RELATIVE:
+            if key not in known and not (relative and key in RELATIVE):
                 report(
                     number,
-                    f"'{written}' names no level; after 'level:' write one of {', '.join(known)}, "
-                    "this (the module's own level) or next",
+                    f"'{written}' names no level; after 'level:' write one of {', '.join(known)}{allowed}",
                 )
 
 

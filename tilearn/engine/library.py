@@ -170,7 +170,7 @@ def load_library(
         glossary_path = directory / GLOSSARY_FILE
         if glossary_path.is_file():
             library.glossary, problems = parse_glossary(
-                glossary_path, _display(glossary_path, display_root), renderer
+                glossary_path, _display(glossary_path, display_root), renderer, scheme
             )
             library.problems.extend(problems)
             glossary_hash = hashlib.sha256(glossary_path.read_bytes()).hexdigest()

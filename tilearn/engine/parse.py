@@ -311,8 +311,14 @@ def _unusable(path: Path, display_path: str, content_hash: str, problems: _Probl
     )
 
 
-def parse_glossary(path: Path, display_path: str, renderer: Renderer) -> tuple[Glossary, list[Problem]]:
-    """Read the shared glossary: front matter with a title, then one '## Term {#id}' per term."""
+def parse_glossary(
+    path: Path, display_path: str, renderer: Renderer, scheme: LevelScheme | None = None
+) -> tuple[Glossary, list[Problem]]:
+    """Read the shared glossary: front matter with a title, then one '## Term {#id}' per term.
+
+    Level names are checked as in modules; a ``[[level:KEY]]`` here must name a module level
+    (there is no module for ``this`` or ``next`` to be relative to).
+    """
     problems = _Problems(display_path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -328,6 +334,10 @@ def parse_glossary(path: Path, display_path: str, renderer: Renderer) -> tuple[G
         except FrontMatterError as error:
             problems.error(error.line, str(error))
     raw_sections = read_structure(body, body_line, problems.error).sections
+    lines = lint.learner_lines(body, body_line)
+    level_names.check_hard_coded(lines, problems.warn)
+    if scheme is not None:
+        level_names.check_tokens(lines, scheme, problems.error, relative=False)
     renderer.module_id = "glossary"
     terms, seen = [], set()
     for raw in raw_sections:
