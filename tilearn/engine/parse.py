@@ -146,14 +146,14 @@ class ModuleParser:
             references, section_ids, self.glossary_ids, path.parent, problems.error, problems.warn
         )
         assessment.check_assessment(sections, problems.warn)
-        level_names.check_tokens(learner_lines, self.scheme, problems.error)
         visible = [(key_lines.get(key, 1), clean[key]) for key in lint.VISIBLE_FIELDS if key in clean]
         level_names.check_no_tokens(visible, problems.error)
-        visible += [
+        outcomes = [
             (key_lines.get(f"outcomes[{index}]", key_lines.get("outcomes", 1)), outcome.text)
             for index, outcome in enumerate(clean.get("outcomes", ()))
         ]
-        level_names.check_hard_coded(visible + learner_lines, problems.warn)
+        level_names.check_tokens(outcomes + learner_lines, self.scheme, problems.error)
+        level_names.check_hard_coded(visible + outcomes + learner_lines, problems.warn)
         computed = lint.computed_minutes(
             learner_lines,
             sum(s.shown_per_attempt for s in sections),
