@@ -247,3 +247,14 @@ def test_looking_after_you_is_a_block_with_an_introduction_and_no_answer(tmp_pat
     write_module(tmp_path / "first", body=body.replace("A few words **first**.\n", ""))
     bare = load_library([tmp_path], load_scheme()).get("first").sections[0].blocks[0]
     assert isinstance(bare, LookingAfterYou) and bare.intro_html == ""
+
+
+def test_next_in_a_top_level_module_is_a_warning(tmp_path):
+    body = "## One {#one}\n\nText.\n\nAfter this, consider [[level:next]].\n"
+    write_module(tmp_path / "top", body=body, level="specialist")
+    write_module(tmp_path / "lower", body=body, level="responsive")
+    problems = [str(p) for p in load_library([tmp_path], load_scheme()).problems]
+    assert problems == [
+        f"{tmp_path}/top/module.md:17: warning: '[[level:next]]' is in a module at the top level, so "
+        "learners read 'the next level' although there is none; reword the sentence"
+    ]

@@ -91,18 +91,31 @@ def check_tokens(
     scheme: LevelScheme,
     report: Callable[[int, str], None],
     relative: bool = True,
+    module_level: str | None = None,
+    warn: Callable[[int, str], None] | None = None,
 ) -> None:
-    """An error for each token whose key is not a module level (or, in a module, this/next)."""
+    """An error for each token whose key is not a module level (or, in a module, this/next).
+
+    With ``warn``, ``next`` in a module at the scheme's top level is a warning: it reads "the next level".
+    """
     known = sorted(scheme.module_level_keys())
     allowed = (
         ", this (the module's own level) or next" if relative else " (the glossary has no level of its own)"
     )
+    level = scheme.level_for_module(module_level) if module_level else None
+    top = level is not None and level.number == len(scheme.levels)
     for number, text in lines:
         for written, key in token_keys(text):
             if key not in known and not (relative and key in RELATIVE):
                 report(
                     number,
                     f"'{written}' names no level; after 'level:' write one of {', '.join(known)}{allowed}",
+                )
+            elif key == "next" and top and warn is not None:
+                warn(
+                    number,
+                    f"'{written}' is in a module at the top level, so learners read '{NO_NEXT_LEVEL}' "
+                    "although there is none; reword the sentence",
                 )
 
 

@@ -152,7 +152,13 @@ class ModuleParser:
             (key_lines.get(f"outcomes[{index}]", key_lines.get("outcomes", 1)), outcome.text)
             for index, outcome in enumerate(clean.get("outcomes", ()))
         ]
-        level_names.check_tokens(outcomes + learner_lines, self.scheme, problems.error)
+        level_names.check_tokens(
+            outcomes + learner_lines,
+            self.scheme,
+            problems.error,
+            module_level=clean.get("level"),
+            warn=problems.warn,
+        )
         level_names.check_hard_coded(visible + outcomes + learner_lines, problems.warn)
         computed = lint.computed_minutes(
             learner_lines,
