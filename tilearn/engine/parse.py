@@ -6,7 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from tilearn.engine import assessment, level_names, lint
+from tilearn.engine import assessment, level_names, lint, minutes
 from tilearn.engine.blocks import BlockSource, BlockType, ParseContext
 from tilearn.engine.frontmatter import FrontMatterError, load_yaml
 from tilearn.engine.levels import LevelScheme
@@ -160,13 +160,13 @@ class ModuleParser:
             warn=problems.warn,
         )
         level_names.check_hard_coded(visible + outcomes + learner_lines, problems.warn)
-        computed = lint.computed_minutes(
+        computed = minutes.computed_minutes(
             learner_lines,
             sum(s.shown_per_attempt for s in sections),
             sum(len(s.reflections) for s in sections),
             share,
         )
-        lint.check_minutes(clean.get("minutes"), computed, key_lines.get("minutes", 1), problems.warn)
+        minutes.check_minutes(clean.get("minutes"), computed, key_lines.get("minutes", 1), problems.warn)
         return Module(
             id=module_id,
             title=clean.get("title", module_id),

@@ -233,7 +233,7 @@ class Module:
     intro_html: str = ""
     sections: tuple[Section, ...] = ()
     problems: tuple[Problem, ...] = field(default=(), compare=False)
-    #: worked out from its words, questions and reflections (lint.computed_minutes); 0 when unparsed
+    #: worked out from its words, questions and reflections (minutes.computed_minutes); 0 when unparsed
     computed_minutes: int = 0
 
     @property
