@@ -13,6 +13,7 @@ from functools import cache
 from html import escape
 
 from tilearn.engine.levels import SHIPPED_SCHEMES, LevelScheme, load_scheme
+from tilearn.engine.lint import learner_text
 
 #: ``[[level:KEY]]`` → "Level 2: Trauma Informed"; ``[[level-name:KEY]]`` → "Trauma Informed".
 TOKEN = re.compile(r"\[\[(level|level-name):([^\]\s]*)\]\]")
@@ -124,7 +125,7 @@ def check_hard_coded(lines: list[tuple[int, str]], warn: Callable[[int, str], No
     for number, text in lines:
         if text.startswith(":::"):
             continue
-        found = dict.fromkeys(hard_coded_level_names(TOKEN.sub(" ", _VISIBLE.sub(" ", text))))
+        found = dict.fromkeys(hard_coded_level_names(TOKEN.sub(" ", learner_text(text))))
         for written, key in found:
             if key:
                 use = f"[[level:{key}]], or [[level-name:{key}]] for the name alone"
@@ -135,10 +136,6 @@ def check_hard_coded(lines: list[tuple[int, str]], warn: Callable[[int, str], No
                 f"'{written}' is one level scheme's name for a level, and organisations on another "
                 f"scheme call it something else; write {use}, or reword",
             )
-
-
-#: Link targets and comments are not read by learners.
-_VISIBLE = re.compile(r"\]\([^)]*\)|<!--.*?-->|\{#[^}]*\}")
 
 
 def check_no_tokens(fields: list[tuple[int, str]], report: Callable[[int, str], None]) -> None:
