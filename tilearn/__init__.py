@@ -42,9 +42,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from tilearn import plugins
-    from tilearn.web import library_state
+    from tilearn.web import library_state, module_text
 
     plugins.init_app(app)
+    module_text.init_app(app)  # before the library: checking the block templates needs its filter
 
     if not _running_command_without_secret():
         library_state.init_app(app)

@@ -13,6 +13,7 @@ from functools import cache
 from html import escape
 
 from tilearn.engine.levels import SHIPPED_SCHEMES, LevelScheme, load_scheme
+from tilearn.engine.lint import learner_text
 
 #: ``[[level:KEY]]`` → "Level 2: Trauma Informed"; ``[[level-name:KEY]]`` → "Trauma Informed".
 TOKEN = re.compile(r"\[\[(level|level-name):([^\]\s]*)\]\]")
@@ -87,17 +88,35 @@ def hard_coded_level_names(text: str) -> list[tuple[str, str | None]]:
 
 
 def check_tokens(
-    lines: list[tuple[int, str]], scheme: LevelScheme, report: Callable[[int, str], None]
+    lines: list[tuple[int, str]],
+    scheme: LevelScheme,
+    report: Callable[[int, str], None],
+    relative: bool = True,
+    module_level: str | None = None,
+    warn: Callable[[int, str], None] | None = None,
 ) -> None:
-    """An error for each token whose key is not a module level (or this/next)."""
+    """An error for each token whose key is not a module level (or, in a module, this/next).
+
+    With ``warn``, ``next`` in a module at the scheme's top level is a warning: it reads "the next level".
+    """
     known = sorted(scheme.module_level_keys())
+    allowed = (
+        ", this (the module's own level) or next" if relative else " (the glossary has no level of its own)"
+    )
+    level = scheme.level_for_module(module_level) if module_level else None
+    top = level is not None and level.number == len(scheme.levels)
     for number, text in lines:
         for written, key in token_keys(text):
-            if key not in known and key not in RELATIVE:
+            if key not in known and not (relative and key in RELATIVE):
                 report(
                     number,
-                    f"'{written}' names no level; after 'level:' write one of {', '.join(known)}, "
-                    "this (the module's own level) or next",
+                    f"'{written}' names no level; after 'level:' write one of {', '.join(known)}{allowed}",
+                )
+            elif key == "next" and top and warn is not None:
+                warn(
+                    number,
+                    f"'{written}' is in a module at the top level, so learners read '{NO_NEXT_LEVEL}' "
+                    "although there is none; reword the sentence",
                 )
 
 
@@ -106,7 +125,7 @@ def check_hard_coded(lines: list[tuple[int, str]], warn: Callable[[int, str], No
     for number, text in lines:
         if text.startswith(":::"):
             continue
-        found = dict.fromkeys(hard_coded_level_names(TOKEN.sub(" ", _VISIBLE.sub(" ", text))))
+        found = dict.fromkeys(hard_coded_level_names(TOKEN.sub(" ", learner_text(text))))
         for written, key in found:
             if key:
                 use = f"[[level:{key}]], or [[level-name:{key}]] for the name alone"
@@ -117,10 +136,6 @@ def check_hard_coded(lines: list[tuple[int, str]], warn: Callable[[int, str], No
                 f"'{written}' is one level scheme's name for a level, and organisations on another "
                 f"scheme call it something else; write {use}, or reword",
             )
-
-
-#: Link targets and comments are not read by learners.
-_VISIBLE = re.compile(r"\]\([^)]*\)|<!--.*?-->|\{#[^}]*\}")
 
 
 def check_no_tokens(fields: list[tuple[int, str]], report: Callable[[int, str], None]) -> None:

@@ -21,7 +21,7 @@ from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 ENTRY_POINT_GROUP = "tilearn.modules"
 #: Every entry point group a tilearn plug-in package can use.
 PLUGIN_GROUPS = ("tilearn.blocks", "tilearn.modules", "tilearn.plugins")
@@ -170,7 +170,7 @@ def load_library(
         glossary_path = directory / GLOSSARY_FILE
         if glossary_path.is_file():
             library.glossary, problems = parse_glossary(
-                glossary_path, _display(glossary_path, display_root), renderer
+                glossary_path, _display(glossary_path, display_root), renderer, scheme
             )
             library.problems.extend(problems)
             glossary_hash = hashlib.sha256(glossary_path.read_bytes()).hexdigest()

@@ -48,14 +48,6 @@ TIME_PRESSURE = re.compile(
 )
 #: Front-matter fields learners see, checked for verdicts and time pressure like the body.
 VISIBLE_FIELDS = ("title", "summary")
-#: Reading speed and time per activity for Module.computed_minutes (docs/authoring.md).
-WORDS_PER_MINUTE = 200
-MINUTES_PER_QUESTION = 1
-MINUTES_PER_REFLECTION = 2
-#: A stated ``minutes`` further than this from the computed time is a warning.
-MINUTES_TOLERANCE = 0.3
-#: …and at least this many minutes away (rounding makes short modules jumpy).
-MINUTES_SLACK = 2
 LINK_SCHEMES = ("http", "https", "mailto", "glossary")
 
 
@@ -283,7 +275,7 @@ def check_sensitive_words(
         return
     found: dict[str, int] = {}
     for number, text in lines:
-        for match in pattern.finditer(NOT_SENSITIVE.sub(" ", _learner_text(text))):
+        for match in pattern.finditer(NOT_SENSITIVE.sub(" ", learner_text(text))):
             found.setdefault(match.group(0).lower(), number)
     if found:
         words = ", ".join(f"'{word}'" for word in found)
@@ -299,7 +291,8 @@ _HIDDEN = re.compile(r"\{#[^}]*\}|\]\([^)]*\)|<!--.*?-->")
 _BLOCK_FIELD = re.compile(r"^\s*(topic|handling|optional)\s*:", re.IGNORECASE)
 
 
-def _learner_text(line: str) -> str:
+def learner_text(line: str) -> str:
+    """A line as learners read it: block ids, link targets and comments left out."""
     return _HIDDEN.sub(lambda m: "]" if m.group(0).startswith("]") else " ", line)
 
 
@@ -308,7 +301,7 @@ def check_wording(lines: list[tuple[int, str]], report: Report) -> None:
     for number, raw in lines:
         if raw.startswith(":::"):
             continue
-        text = _learner_text(raw).strip()
+        text = learner_text(raw).strip()
         for pattern, what, instead in (
             (VERDICT, "a pass/fail verdict", "say kindly what the answer misses and why"),
             (TIME_PRESSURE, "time pressure", "learners go at their own pace; leave timing out"),
@@ -330,36 +323,6 @@ def learner_lines(body: list[str], first: int) -> list[tuple[int, str]]:
             continue
         lines.append((first + offset, raw))
     return lines
-
-
-def computed_minutes(
-    lines: list[tuple[int, str]], questions: int, reflections: int, share: dict[int, float] | None = None
-) -> int:
-    """Reading time at WORDS_PER_MINUTE, plus time per question and reflection, rounded (at least 1).
-
-    ``questions`` counts those one attempt shows; ``share`` gives the lines of a question bank
-    the part a learner reads (a bank of 6 that shows 3: half of each question's words).
-    """
-    share = share or {}
-    words = sum(
-        len(_learner_text(text).split()) * share.get(number, 1.0)
-        for number, text in lines
-        if not text.startswith(":::")
-    )
-    total = words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION + reflections * MINUTES_PER_REFLECTION
-    return max(1, round(total))
-
-
-def check_minutes(stated: int | None, computed: int, line: int, warn: Report) -> None:
-    """Warn when the stated ``minutes`` is more than MINUTES_TOLERANCE away from the computed time."""
-    off = abs(stated - computed) if stated is not None else 0
-    if off > MINUTES_TOLERANCE * computed and off >= MINUTES_SLACK:
-        warn(
-            line,
-            f"'minutes: {stated}' is more than {MINUTES_TOLERANCE:.0%} away from the {computed} "
-            f"minute{'s' if computed != 1 else ''} worked out from the module's words, questions and "
-            f"reflections; write 'minutes: {computed}'",
-        )
 
 
 _STOP_WORDS = frozenset(("and", "with", "about", "such", "from", "that", "this", "ways", "other", "their"))

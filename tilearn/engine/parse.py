@@ -6,7 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from tilearn.engine import assessment, level_names, lint
+from tilearn.engine import assessment, level_names, lint, minutes
 from tilearn.engine.blocks import BlockSource, BlockType, ParseContext
 from tilearn.engine.frontmatter import FrontMatterError, load_yaml
 from tilearn.engine.levels import LevelScheme
@@ -146,21 +146,27 @@ class ModuleParser:
             references, section_ids, self.glossary_ids, path.parent, problems.error, problems.warn
         )
         assessment.check_assessment(sections, problems.warn)
-        level_names.check_tokens(learner_lines, self.scheme, problems.error)
         visible = [(key_lines.get(key, 1), clean[key]) for key in lint.VISIBLE_FIELDS if key in clean]
         level_names.check_no_tokens(visible, problems.error)
-        visible += [
+        outcomes = [
             (key_lines.get(f"outcomes[{index}]", key_lines.get("outcomes", 1)), outcome.text)
             for index, outcome in enumerate(clean.get("outcomes", ()))
         ]
-        level_names.check_hard_coded(visible + learner_lines, problems.warn)
-        computed = lint.computed_minutes(
+        level_names.check_tokens(
+            outcomes + learner_lines,
+            self.scheme,
+            problems.error,
+            module_level=clean.get("level"),
+            warn=problems.warn,
+        )
+        level_names.check_hard_coded(visible + outcomes + learner_lines, problems.warn)
+        computed = minutes.computed_minutes(
             learner_lines,
             sum(s.shown_per_attempt for s in sections),
             sum(len(s.reflections) for s in sections),
             share,
         )
-        lint.check_minutes(clean.get("minutes"), computed, key_lines.get("minutes", 1), problems.warn)
+        minutes.check_minutes(clean.get("minutes"), computed, key_lines.get("minutes", 1), problems.warn)
         return Module(
             id=module_id,
             title=clean.get("title", module_id),
@@ -311,8 +317,14 @@ def _unusable(path: Path, display_path: str, content_hash: str, problems: _Probl
     )
 
 
-def parse_glossary(path: Path, display_path: str, renderer: Renderer) -> tuple[Glossary, list[Problem]]:
-    """Read the shared glossary: front matter with a title, then one '## Term {#id}' per term."""
+def parse_glossary(
+    path: Path, display_path: str, renderer: Renderer, scheme: LevelScheme | None = None
+) -> tuple[Glossary, list[Problem]]:
+    """Read the shared glossary: front matter with a title, then one '## Term {#id}' per term.
+
+    Level names are checked as in modules; a ``[[level:KEY]]`` here must name a module level
+    (there is no module for ``this`` or ``next`` to be relative to).
+    """
     problems = _Problems(display_path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -328,6 +340,10 @@ def parse_glossary(path: Path, display_path: str, renderer: Renderer) -> tuple[G
         except FrontMatterError as error:
             problems.error(error.line, str(error))
     raw_sections = read_structure(body, body_line, problems.error).sections
+    lines = lint.learner_lines(body, body_line)
+    level_names.check_hard_coded(lines, problems.warn)
+    if scheme is not None:
+        level_names.check_tokens(lines, scheme, problems.error, relative=False)
     renderer.module_id = "glossary"
     terms, seen = [], set()
     for raw in raw_sections:

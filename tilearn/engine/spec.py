@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
@@ -115,7 +116,7 @@ class Question(Block):
         """True when the answer is right: here, the chosen options are exactly the right ones."""
         return frozenset(answer) == self.correct_choices()
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """A short hash of what the question asks: its kind, prompt, options and which are right.
 
@@ -232,7 +233,7 @@ class Module:
     intro_html: str = ""
     sections: tuple[Section, ...] = ()
     problems: tuple[Problem, ...] = field(default=(), compare=False)
-    #: worked out from its words, questions and reflections (lint.computed_minutes); 0 when unparsed
+    #: worked out from its words, questions and reflections (minutes.computed_minutes); 0 when unparsed
     computed_minutes: int = 0
 
     @property

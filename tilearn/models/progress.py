@@ -87,6 +87,8 @@ class QuestionResult(Model):
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the question's content fingerprint when it was answered; a rewritten question does not count
+    fingerprint: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"<QuestionResult {self.user_id} {self.module_id}/{self.question_id}>"
@@ -104,9 +106,13 @@ class QuizAttempt(Model):
     section_id: Mapped[str] = mapped_column(String(64))
     #: random key put in the form when it was shown; a second submit of it is ignored
     attempt_key: Mapped[str] = mapped_column(String(64))
-    #: JSON: {"question-id": [chosen option indexes]}
+    #: JSON: {"question-id": [chosen option indexes]}, for the questions answered
     answers: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the pass through the module (ModuleProgress.cycle) it belongs to: a refresher starts afresh
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: JSON: {"question-id": content fingerprint} of every question shown (a bank's drawn items)
+    questions: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
         return f"<QuizAttempt {self.id} {self.module_id}/{self.section_id}>"
@@ -122,6 +128,8 @@ class DraftAnswers(Model):
     section_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     answers: Mapped[str] = mapped_column(Text)  #: JSON as in QuizAttempt.answers
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: JSON as in QuizAttempt.questions: an answer is put back only if its question is unchanged
+    questions: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
         return f"<DraftAnswers {self.user_id} {self.module_id}/{self.section_id}>"

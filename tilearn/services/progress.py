@@ -7,7 +7,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import bindparam, case, delete, func, literal, select, union_all, update
+from sqlalchemy import String, bindparam, case, delete, func, literal, select, union_all, update
+from sqlalchemy import cast as sql_cast
 
 from tilearn import signals
 from tilearn.database import writes
@@ -161,9 +162,17 @@ def defer_section(user_id: int, module: Module, section_id: str) -> str | None:
 
 @writes
 def take_pause(
-    user_id: int, module_id: str | None, section_id: str | None, draft: dict[str, list[int]] | None = None
+    user_id: int,
+    module_id: str | None,
+    section_id: str | None,
+    draft: dict[str, list[int]] | None = None,
+    questions: dict[str, str] | None = None,
 ) -> Pause:
-    """Remember where the learner paused (and any unchecked answers). Never logged."""
+    """Remember where the learner paused (and any unchecked answers). Never logged.
+
+    ``questions`` are the fingerprints of the questions answered, so a draft is put back only while
+    they are worded the same.
+    """
     pause = Pause(user_id=user_id, module_id=module_id, section_id=section_id, paused_at=utcnow())
     db.session.add(pause)
     if module_id and section_id:
@@ -180,6 +189,7 @@ def take_pause(
                 module_id=module_id,
                 section_id=section_id,
                 answers=json.dumps(draft),
+                questions=json.dumps(questions or {}),
                 saved_at=utcnow(),
             )
     return pause
@@ -206,18 +216,34 @@ def _section_page_state_statement() -> Any:
     user: Any = bindparam("user_id")
     module: Any = bindparam("module_id")
     section: Any = bindparam("section_id")
+    cycle = (
+        select(func.coalesce(func.max(ModuleProgress.cycle), 1))
+        .where(ModuleProgress.user_id == user, ModuleProgress.module_id == module)
+        .scalar_subquery()
+    )
+    this_pass = (
+        QuizAttempt.user_id == user,
+        QuizAttempt.module_id == module,
+        QuizAttempt.section_id == section,
+        QuizAttempt.cycle == cycle,
+    )
     latest = (
-        select(QuizAttempt.answers)
-        .where(
-            QuizAttempt.user_id == user, QuizAttempt.module_id == module, QuizAttempt.section_id == section
-        )
+        select(QuizAttempt.id)
+        .where(*this_pass)
         .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
         .limit(1)
         .scalar_subquery()
     )
     return union_all(
-        select(literal("a").label("kind"), literal("").label("key"), latest.label("value")),
-        select(literal("d"), literal(""), DraftAnswers.answers).where(
+        select(
+            literal("a").label("kind"),
+            func.coalesce(QuizAttempt.questions, "").label("key"),
+            QuizAttempt.answers.label("value"),
+        ).where(QuizAttempt.id == latest),
+        select(literal("n"), sql_cast(cycle, String), sql_cast(func.count(), String))
+        .select_from(QuizAttempt)
+        .where(*this_pass),
+        select(literal("d"), func.coalesce(DraftAnswers.questions, ""), DraftAnswers.answers).where(
             DraftAnswers.user_id == user, DraftAnswers.module_id == module, DraftAnswers.section_id == section
         ),
         select(literal("r"), ReflectionEntry.reflection_id, ReflectionEntry.text).where(
@@ -236,7 +262,7 @@ _SECTION_PAGE_STATE = _section_page_state_statement()
 class SectionPageState:
     """What one learner's section page shows of theirs: read in one statement (``section_page_state``)."""
 
-    #: the latest checked answers for the section, or None
+    #: the latest checked answers for the section in this pass through the module, or None
     checked: dict[str, list[int]] | None
     #: answers saved by a pause and not yet checked
     draft: dict[str, list[int]]
@@ -244,13 +270,21 @@ class SectionPageState:
     reflections: dict[str, str]
     #: whether the learner has read this section
     seen: bool
+    #: the fingerprints of the questions the latest checked attempt showed (QuizAttempt.questions)
+    checked_questions: dict[str, str] = field(default_factory=dict)
+    #: the fingerprints of the questions the draft answered
+    draft_questions: dict[str, str] = field(default_factory=dict)
+    #: which pass through the module this is, and how many times the section was checked in it
+    cycle: int = 1
+    attempts: int = 0
 
 
 def section_page_state(user_id: int, module_id: str, section_id: str) -> SectionPageState:
     """The learner's latest answers, draft, reflections and 'read' mark for a section, in one statement.
 
-    The same as ``quizzes.latest_answers``, ``load_draft``, ``reflections.reflections_for`` and a
-    look-up of the section's ``SectionView``, answered in one round trip instead of four.
+    The latest attempt of this pass through the module (with the questions it showed), how many
+    attempts this pass has, ``load_draft``, ``reflections.reflections_for`` and a look-up of the
+    section's ``SectionView``, answered in one round trip instead of five.
     """
     params = {"user_id": user_id, "module_id": module_id, "section_id": section_id}
     state = SectionPageState(checked=None, draft={}, reflections={}, seen=False)
@@ -258,8 +292,12 @@ def section_page_state(user_id: int, module_id: str, section_id: str) -> Section
         kind, key, value = str(kind), str(key), cast(str | None, value)
         if kind == "a":
             state.checked = json.loads(value) if value is not None else None
+            state.checked_questions = json.loads(key) if key else {}
+        elif kind == "n":
+            state.cycle, state.attempts = int(key), int(value or 0)
         elif kind == "d" and value is not None:
             state.draft = json.loads(value)
+            state.draft_questions = json.loads(key) if key else {}
         elif kind == "r" and value is not None:
             state.reflections[key] = value
         else:

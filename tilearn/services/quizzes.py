@@ -7,15 +7,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from tilearn import signals
 from tilearn.database import writes
-from tilearn.engine import Module, Section
+from tilearn.engine import Module, Question, Section
+from tilearn.engine.banks import draw_questions, fingerprints, unchanged_answers
 from tilearn.extensions import db
-from tilearn.models import DraftAnswers, QuestionResult, QuizAttempt
+from tilearn.models import DraftAnswers, ModuleProgress, QuestionResult, QuizAttempt
 from tilearn.models.types import utcnow
-from tilearn.services.progress import touch_progress
+from tilearn.services.progress import SectionPageState, touch_progress
 from tilearn.services.sql import insert_ignore, upsert
 
 log = logging.getLogger("tilearn.quizzes")
@@ -29,10 +30,99 @@ class AttemptOutcome:
     recorded: bool
 
 
-def clean_answers(section: Section, form: Mapping[str, list[str]]) -> dict[str, list[int]]:
-    """Each of this section's questions reads its own answer from the form; everything else is ignored."""
+@dataclass(frozen=True)
+class QuizView:
+    """Which of a section's questions the learner's page shows, and which of their answers with them."""
+
+    shown: tuple[Question, ...]
+    #: answers already checked, shown with their feedback (unchanged questions only); None: not checked
+    checked: dict[str, list[int]] | None
+    #: answers saved by a pause and not yet checked
+    draft: dict[str, list[int]]
+    #: the attempt number the page's form sends back, so the same questions are marked
+    attempt: int
+    #: a question bank's checked attempt: a new try draws other questions instead of changing these
+    locked: bool = False
+    #: the ids of the section's questions not on this page (a bank's undrawn items)
+    hidden: frozenset[str] = frozenset()
+
+
+def bank_seed(user_id: int, module: Module, section: Section, cycle: int) -> str:
+    """What a learner's draws from a section's bank are made from: the same seed, the same questions."""
+    return f"{user_id}|{module.id}|{section.id}|{cycle}"
+
+
+def quiz_view(
+    user_id: int, module: Module, section: Section, mine: SectionPageState, retry: bool
+) -> QuizView:
+    """The questions and answers a section page shows; a refresher or a rewritten question starts empty.
+
+    Answers are put back only for the pass through the module they were given in (a refresher starts
+    with none) and only for questions worded as they were then (see Question.fingerprint).
+    """
+    checked = None
+    if mine.checked is not None and any(
+        mine.checked_questions.get(q.id) == q.fingerprint for q in section.questions
+    ):
+        checked = unchanged_answers(section, mine.checked, mine.checked_questions)
+    draft = unchanged_answers(section, mine.draft, mine.draft_questions)
+    bank = section.shown_per_attempt < len(section.questions)
+    if bank and checked is not None and not draft and not retry:
+        shown = tuple(q for q in section.questions if mine.checked_questions.get(q.id) == q.fingerprint)
+        return QuizView(shown, checked, {}, mine.attempts, True, _others(section, shown))
+    shown = draw_questions(section, bank_seed(user_id, module, section, mine.cycle), mine.attempts)
+    return QuizView(shown, None if bank else checked, draft, mine.attempts, False, _others(section, shown))
+
+
+def _others(section: Section, shown: tuple[Question, ...]) -> frozenset[str]:
+    return frozenset(q.id for q in section.questions) - {q.id for q in shown}
+
+
+def questions_sent(
+    user_id: int, module: Module, section: Section, attempt: str | None
+) -> tuple[Question, ...]:
+    """The questions a submitted form showed: the draw for the attempt number it carries (or the next one)."""
+    if section.shown_per_attempt >= len(section.questions):
+        return section.questions
+    cycle = current_cycle(user_id, module.id)
+    made = attempts_made(user_id, module.id, section.id, cycle)
+    number = min(int(attempt), made) if attempt and attempt.isdigit() else made
+    return draw_questions(section, bank_seed(user_id, module, section, cycle), number)
+
+
+def current_cycle(user_id: int, module_id: str) -> int:
+    """Which pass through the module the learner is on (1 before they start)."""
+    cycle = db.session.scalar(
+        select(ModuleProgress.cycle).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id
+        )
+    )
+    return cycle or 1
+
+
+def attempts_made(user_id: int, module_id: str, section_id: str, cycle: int) -> int:
+    """How many times the learner has checked this section's answers in this pass through the module."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(QuizAttempt)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.module_id == module_id,
+                QuizAttempt.section_id == section_id,
+                QuizAttempt.cycle == cycle,
+            )
+        )
+        or 0
+    )
+
+
+def clean_answers(
+    section: Section, form: Mapping[str, list[str]], questions: tuple[Question, ...] | None = None
+) -> dict[str, list[int]]:
+    """Each question shown (default: all) reads its own answer from the form; the rest is ignored."""
     answers: dict[str, list[int]] = {}
-    for question in section.questions:
+    for question in section.questions if questions is None else questions:
         answer = question.read_answer(lambda name: list(form.get(name, [])))
         if answer:
             answers[question.id] = list(answer)
@@ -41,9 +131,19 @@ def clean_answers(section: Section, form: Mapping[str, list[str]]) -> dict[str, 
 
 @writes
 def submit_answers(
-    user_id: int, module: Module, section: Section, answers: dict[str, list[int]], attempt_key: str
+    user_id: int,
+    module: Module,
+    section: Section,
+    answers: dict[str, list[int]],
+    attempt_key: str,
+    shown: tuple[Question, ...] | None = None,
 ) -> AttemptOutcome:
-    """Record one attempt at a section's questions; the same key submitted twice counts once."""
+    """Record one attempt at the questions shown (default: all the section's); the same key counts once.
+
+    The attempt keeps which questions were shown, as they were worded, and the answers to them.
+    """
+    shown = section.questions if shown is None else shown
+    answers = {q.id: answers[q.id] for q in shown if q.id in answers}
     recorded = insert_ignore(
         QuizAttempt,
         user_id=user_id,
@@ -51,13 +151,15 @@ def submit_answers(
         section_id=section.id,
         attempt_key=attempt_key[:64],
         answers=json.dumps(answers),
+        questions=json.dumps(fingerprints(shown)),
+        cycle=current_cycle(user_id, module.id),
         submitted_at=utcnow(),
     )
     attempt = db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.attempt_key == attempt_key[:64])
     ).one()
     if recorded:
-        for question in section.questions:
+        for question in shown:
             if question.id in answers:
                 upsert(
                     QuestionResult,
@@ -66,6 +168,7 @@ def submit_answers(
                     module_id=module.id,
                     question_id=question.id,
                     correct=question.is_correct(answers[question.id]),
+                    fingerprint=question.fingerprint,
                     answered_at=utcnow(),
                 )
         db.session.execute(
@@ -87,21 +190,6 @@ def submit_answers(
     return AttemptOutcome(attempt, recorded)
 
 
-def latest_answers(user_id: int, module_id: str, section_id: str) -> dict[str, list[int]] | None:
-    """The learner's most recent checked answers for a section, or None."""
-    attempt = db.session.scalar(
-        select(QuizAttempt)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.module_id == module_id,
-            QuizAttempt.section_id == section_id,
-        )
-        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
-        .limit(1)
-    )
-    return json.loads(attempt.answers) if attempt else None
-
-
 def scored_questions(module: Module) -> set[str]:
     """The questions that count towards the pass mark: those in required sections.
 
@@ -112,17 +200,56 @@ def scored_questions(module: Module) -> set[str]:
 
 
 def module_score(user_id: int, module: Module) -> int:
-    """Percentage of the scored questions whose latest answer was right (100 when none are scored)."""
-    questions = scored_questions(module)
-    if not questions:
+    """Percentage right of the questions one pass shows in required sections (100 when none are scored).
+
+    A section shows all its questions, each counted by the learner's latest answer to it; a question
+    bank (``draw=N``) counts the N questions of the learner's latest attempt at it. Only answers to
+    questions worded as they are now count.
+    """
+    sections = [s for s in module.sections if s.required and s.questions]
+    total = sum(s.shown_per_attempt for s in sections)
+    if not total:
         return 100
-    right = set(
-        db.session.scalars(
-            select(QuestionResult.question_id).where(
+    right_now = dict(
+        db.session.execute(
+            select(QuestionResult.question_id, QuestionResult.fingerprint).where(
                 QuestionResult.user_id == user_id,
                 QuestionResult.module_id == module.id,
                 QuestionResult.correct.is_(True),
             )
-        )
+        ).all()
     )
-    return round(100 * len(right & questions) / len(questions))
+    banks = [s for s in sections if s.shown_per_attempt < len(s.questions)]
+    latest = latest_attempts(user_id, module, [s.id for s in banks]) if banks else {}
+    right = 0
+    for section in sections:
+        if section in banks:
+            answers, shown = latest.get(section.id, ({}, {}))
+            right += sum(
+                1
+                for q in section.questions
+                if q.id in answers and shown.get(q.id) == q.fingerprint and q.is_correct(answers[q.id])
+            )
+        else:
+            right += sum(1 for q in section.questions if right_now.get(q.id) == q.fingerprint)
+    return round(100 * right / total)
+
+
+def latest_attempts(
+    user_id: int, module: Module, section_ids: list[str]
+) -> dict[str, tuple[dict[str, list[int]], dict[str, str]]]:
+    """Per section, the answers and the questions shown in the learner's latest attempt of this pass."""
+    cycle = current_cycle(user_id, module.id)
+    rows = db.session.execute(
+        select(QuizAttempt.section_id, QuizAttempt.answers, QuizAttempt.questions)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.module_id == module.id,
+            QuizAttempt.section_id.in_(section_ids),
+            QuizAttempt.cycle == cycle,
+        )
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    ).all()
+    return {
+        section_id: (json.loads(answers), json.loads(shown or "{}")) for section_id, answers, shown in rows
+    }

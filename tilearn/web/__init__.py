@@ -20,7 +20,6 @@ def register_blueprints(app: Flask) -> None:
         author,
         learn,
         manage,
-        module_text,
         my_plan,
         records,
         shared_plans,
@@ -29,7 +28,6 @@ def register_blueprints(app: Flask) -> None:
         verify,
     )
 
-    module_text.init_app(app)
     for blueprint in (
         auth.bp,
         learn.bp,

@@ -82,13 +82,18 @@ def section(module_id: str, section_id: str) -> str:
 def _section_page(
     module: Module, section: Section, mine: progress.SectionPageState, unsaved: dict[str, str] | None = None
 ) -> str:
-    """The section page; ``unsaved`` holds a reflection that could not be saved, shown with its message."""
-    checked, draft = mine.checked, mine.draft
+    """The section page; ``unsaved`` holds a reflection that could not be saved, shown with its message.
+
+    A question bank shows the questions drawn for this attempt; ``?retry=1`` draws the next ones.
+    """
+    quiz = quizzes.quiz_view(current_user.id, module, section, mine, retry=request.args.get("retry") == "1")
+    checked, draft = quiz.checked, quiz.draft
     return render_template(
         "learn/section.html",
         module=module,
         section=section,
         index=module.section_index(section.id),
+        quiz=quiz,
         checked_answers=checked or {},
         draft=draft,
         has_checked=checked is not None and not draft,
@@ -130,7 +135,9 @@ def answers(module_id: str, section_id: str) -> ResponseReturnValue:
     if not section.questions or not key:
         abort(400)
     learner = current_user.id
-    quizzes.submit_answers(learner, module, section, answers_from_form(section), key)
+    shown = quizzes.questions_sent(learner, module, section, request.form.get("draw"))
+    answers = quizzes.clean_answers(section, request.form.to_dict(flat=False), shown)
+    quizzes.submit_answers(learner, module, section, answers, key, shown)
     completion.complete_module(learner, module)
     return redirect(
         url_for("learn.section", module_id=module.id, section_id=section.id, note="continue") + "#answers"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
 from tilearn.engine.level_names import fill_level_names
+from tilearn.engine.levels import LevelScheme
 
 
 @pass_context
@@ -18,12 +19,22 @@ def fill_levels(context: Context, html: Any) -> Markup:
 
     Plain text such as a title must be escaped first (``title|e|fill_levels``); the names put in are escaped.
     """
-    from tilearn.services.organisation import current_scheme
-
+    text = str(html) if isinstance(html, Markup) else str(html or "")
+    if "[[level" not in text:  # most blocks: no need to look up the scheme
+        return Markup(text)  # noqa: S704 (module HTML is sanitised by the engine)
     module = context.get("module")
     level = getattr(module, "level", None) if module is not None else None
-    text = str(html) if isinstance(html, Markup) else str(html or "")
-    return Markup(fill_level_names(text, current_scheme(), level))  # noqa: S704 (module HTML is sanitised)
+    return Markup(fill_level_names(text, _scheme(), level))  # noqa: S704 (module HTML is sanitised)
+
+
+def _scheme() -> LevelScheme:
+    """The organisation's level scheme, looked up once per request (settings are read from the database)."""
+    from tilearn.services.organisation import current_scheme
+
+    if "tilearn_level_scheme" not in g:
+        g.tilearn_level_scheme = current_scheme()
+    scheme: LevelScheme = g.tilearn_level_scheme
+    return scheme
 
 
 def support_contacts() -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from tilearn.engine.banks import fingerprints
 from tilearn.errors import OUTAGE, database_unavailable
 from tilearn.extensions import db
 from tilearn.services import progress
@@ -25,7 +26,7 @@ def pause() -> ResponseReturnValue:
     """Save the learner's place (and unchecked answers) and open the grounding page."""
     module_id = request.form.get("module_id") or None
     section_id = request.form.get("section_id") or None
-    draft = None
+    draft = questions = None
     if module_id is not None:
         module = current_library().get(module_id)
         if module is None:
@@ -35,7 +36,8 @@ def pause() -> ResponseReturnValue:
             if section is None:
                 abort(404)
             draft = answers_from_form(section) if section.questions else None
-    progress.take_pause(current_user.id, module_id, section_id, draft)
+            questions = fingerprints(section.questions)
+    progress.take_pause(current_user.id, module_id, section_id, draft, questions)
     return redirect(url_for("support.grounding"))
 
 
