@@ -9,7 +9,7 @@ with no answers filled in. Existing rows have no fingerprints: they are kept, bu
 the page or counted towards a score (a learner part-way through a module checks those answers again).
 
 Revision ID: b3c5a7e91d42
-Revises: d21e8744bb59
+Revises: b7c3e5a1d904
 Create Date: 2026-12-01 17:40:00.000000
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3c5a7e91d42'
-down_revision = 'd21e8744bb59'
+down_revision = 'b7c3e5a1d904'
 branch_labels = None
 depends_on = None
 
