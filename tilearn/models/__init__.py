@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
+from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.progress import (
     DraftAnswers,
@@ -24,12 +25,16 @@ __all__ = [
     "TeamManager",
     "CompletionRecord",
     "DraftAnswers",
+    "LibraryGeneration",
     "ModuleProgress",
+    "ModuleVersion",
+    "ModuleVersionFile",
     "PasswordLink",
     "Pause",
     "QuestionResult",
     "QuizAttempt",
     "ReflectionEntry",
+    "RetiredModule",
     "SectionDeferral",
     "SectionView",
     "SignInCounter",
