@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tests.support.versions import MODULE_ID, module_text
 from tests.web.conftest import add_team
 from tilearn.database import unit_of_work
 from tilearn.extensions import db
@@ -25,27 +26,9 @@ from tilearn.services.organisation import current_scheme
 from tilearn.services.statuses import COMPLETED, RECOMMENDED
 from tilearn.web.library_state import check_for_changes, current_library
 
-MODULE_ID = "calm-breathing"
-TEXT = """---
-id: calm-breathing
-title: Calm breathing
-level: aware
-version: "{label}"
-summary: A slow breath helps.
-minutes: 1
-framework: F
-outcomes:
-  - theme: staff-wellbeing
-    text: Breathe slowly.
----
-## Breathing {{#breathing}}
-
-{body}
-"""
-
 
 def text(label: str, body: str = "Breathe in for four, out for six.") -> str:
-    return TEXT.format(label=label, body=body)
+    return module_text(label, body)
 
 
 @pytest.fixture
