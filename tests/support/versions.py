@@ -85,7 +85,7 @@ def workers_by_tag(access_log: Path) -> dict[str, str]:
 
 
 def first_served(seen: list[Seen], workers: dict[str, str], label: str, since: float) -> dict[str, float]:
-    """Per worker: seconds from ``since`` to the first request it answered with ``label``, and never otherwise after."""
+    """Per worker: seconds from ``since`` to its first answer with ``label`` (and only ``label`` after it)."""
     first: dict[str, float | None] = {}
     for item in seen:
         worker = workers.get(item.tag)
