@@ -76,8 +76,11 @@ def build_library(
         with site_library.reading() as connection:
             site = site_library.read_site_library(connection, _text_root(app))
     except (SQLAlchemyError, OSError) as error:
-        log.warning(
-            "the site's published modules could not be read, so only module folders are served: %s",
+        # A database not created or migrated yet (`flask db upgrade` itself) is not worth a warning.
+        level = logging.INFO if "library_generation" in _first_line(error) else logging.WARNING
+        log.log(
+            level,
+            "the site's published modules could not be read; serving module folders: %s",
             _first_line(error),
         )
     library = load_library(
