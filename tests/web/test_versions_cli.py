@@ -37,8 +37,8 @@ def test_import_publishes_a_folder_and_export_writes_it_back(make_app, make_user
     learner = make_user("learner")
     client = app.test_client()
     assert client.post("/sign-in", data={"email": learner.email, "password": PASSWORD}).status_code == 302
-    image = client.get(f"/learn/{MODULE_ID}/assets/images/lake.png")
-    assert image.status_code == 200 and image.data == PNG
+    with client.get(f"/learn/{MODULE_ID}/assets/images/lake.png") as image:
+        assert image.status_code == 200 and image.data == PNG
 
     again = runner.invoke(args=["modules", "import", str(folder), "--note", "Again.", "--material"])
     assert again.exit_code == 1 and "Nothing has changed since version 1.0." in again.output
