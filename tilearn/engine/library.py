@@ -7,7 +7,7 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -19,6 +19,7 @@ from tilearn.engine.parse import ModuleParser, parse_glossary
 from tilearn.engine.registry import Registry
 from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
+from tilearn.engine.versions import VersionInfo, changes_after, stale_labels
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
 ENGINE_VERSION = "5"
@@ -39,6 +40,12 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     #: every parsed module, including broken ones (for the trainer preview)
     all_modules: dict[str, Module] = field(default_factory=dict)
+    #: the folder each module in all_modules was read from
+    folders: dict[str, Path] = field(default_factory=dict)
+    #: every published version of each module, oldest first (filled in by the site; see engine.versions)
+    history: dict[str, tuple[VersionInfo, ...]] = field(default_factory=dict)
+    #: modules no longer offered to learners (parsed, so their records can still be shown)
+    retired: frozenset[str] = frozenset()
 
     def get(self, module_id: str) -> Module | None:
         """A servable module by id, or None."""
@@ -58,6 +65,14 @@ class Library:
     def modules_up_to(self, level: Level, scheme: LevelScheme | None = None) -> list[Module]:
         """Every module at this level and the levels before it (the levels build on each other)."""
         return [m for lvl, modules in self.by_level(scheme) if lvl.number <= level.number for m in modules]
+
+    def stale_labels(self, module_id: str) -> frozenset[str]:
+        """The versions of a module whose holders are recommended a refresher (see engine.versions)."""
+        return stale_labels(self.history.get(module_id, ()))
+
+    def changes_since(self, module_id: str, label: str) -> list[VersionInfo]:
+        """The versions of a module published after ``label``, oldest first."""
+        return changes_after(label, self.history.get(module_id, ()))
 
     @property
     def errors(self) -> list[Problem]:
@@ -155,12 +170,17 @@ def load_library(
     display_root: Path | None = None,
     progress: Callable[[Path], None] | None = None,
     sensitive_words: Iterable[str] = (),
+    site_folders: Mapping[str, Path] | None = None,
+    retired: Collection[str] = (),
 ) -> Library:
     """Load every module and the glossary; broken modules are reported and left out.
 
     ``sensitive_words`` are an organisation's own additions to lint.SENSITIVE_WORDS.
+    ``site_folders`` are the site's published modules (id → materialised folder): each wins over
+    a folder of the same id in ``directories``. ``retired`` modules are parsed (their records
+    still need them) but not served to learners.
     """
-    sensitive_words = tuple(sorted({w.strip().lower() for w in sensitive_words if w.strip()}))
+    sensitive_words = clean_words(sensitive_words)
     directories = list(directories)
     blocks = blocks if blocks is not None else default_block_types()
     renderer = Renderer(links)
@@ -176,17 +196,20 @@ def load_library(
             glossary_hash = hashlib.sha256(glossary_path.read_bytes()).hexdigest()
             break
     glossary_ids = library.glossary.ids() if library.glossary.terms else None
-    parser = ModuleParser(scheme, blocks, renderer, glossary_ids, sensitive_pattern(sensitive_words))
+    parser = make_parser(scheme, blocks, renderer.links, glossary_ids, sensitive_words)
     cache = _DiskCache(cache_dir)
     # Upgrading a plug-in can change how its blocks parse, so its version is part of the key.
     salt = (
         f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}|{plugin_versions()}"
         f"|{sensitive_words}"
     )
-    for folder in module_folders(directories):
+    site = dict(site_folders or {})
+    folders = [(f, _display(f, display_root)) for f in module_folders(directories) if f.name not in site]
+    folders += [(folder, _display(folder, display_root)) for _id, folder in sorted(site.items())]
+    for folder, display in folders:
         if progress:
             progress(folder)
-        module = _load_folder(folder, parser, cache, salt, library, display_root)
+        module = _load_folder(folder, parser, cache, salt, library, display)
         if module is None:
             continue
         library.problems.extend(module.problems)
@@ -201,9 +224,13 @@ def load_library(
             )
             continue
         library.all_modules[module.id] = module
+        library.folders[module.id] = folder
         if not any(p.is_error for p in module.problems):
             library.modules[module.id] = module
     _check_prerequisites(library)
+    library.retired = frozenset(retired)
+    for module_id in library.retired:
+        library.modules.pop(module_id, None)
     # Each message once, by file and line (the site's log, the preview and `modules lint` agree).
     library.problems = sorted(dict.fromkeys(library.problems), key=lambda p: (p.path, p.line))
     library.modules = order_modules(library.modules, library.scheme)
@@ -218,9 +245,8 @@ def _load_folder(
     cache: _DiskCache,
     salt: str,
     library: Library,
-    display_root: Path | None,
+    display: str,
 ) -> Module | None:
-    display = _display(folder, display_root)
     if not ID.match(folder.name):
         library.problems.append(
             Problem(display, 1, "folder name must be a module id: lower-case letters, digits, hyphens")
@@ -232,37 +258,65 @@ def _load_folder(
         library.problems.append(Problem(display, 1, f"module folder has {what}"))
         return None
     path = files[0]
+    display = f"{display}/{path.name}"
     try:
         digest = content_hash(path)
     except OSError as error:
-        library.problems.append(Problem(_display(path, display_root), 1, f"cannot be read: {error}"))
+        library.problems.append(Problem(display, 1, f"cannot be read: {error}"))
         return None
-    key = hashlib.sha256(f"{digest}|{salt}|{_display(path, display_root)}".encode()).hexdigest()
+    key = hashlib.sha256(f"{digest}|{salt}|{display}".encode()).hexdigest()
     module = cache.get(key)
     if module is None:
-        module = parser.parse(path, _display(path, display_root), digest)
+        module = parser.parse(path, display, digest)
         cache.put(key, module)
     return module
 
 
+def make_parser(
+    scheme: LevelScheme,
+    blocks: Registry[BlockType] | None = None,
+    links: LinkStyle | None = None,
+    glossary_ids: frozenset[str] | None = None,
+    sensitive_words: Iterable[str] = (),
+) -> ModuleParser:
+    """The module parser the library uses, for one scheme, block registry, glossary and word list."""
+    blocks = blocks if blocks is not None else default_block_types()
+    return ModuleParser(
+        scheme, blocks, Renderer(links), glossary_ids, sensitive_pattern(clean_words(sensitive_words))
+    )
+
+
+def clean_words(words: Iterable[str]) -> tuple[str, ...]:
+    """An organisation's extra sensitive words: trimmed, lower case, sorted, each once."""
+    return tuple(sorted({w.strip().lower() for w in words if w.strip()}))
+
+
+def prerequisite_problems(module: Module, known_ids: Collection[str]) -> list[Problem]:
+    """A prerequisite that is empty or names no known module (an error: it keeps the module off the site)."""
+    problems = []
+    for prerequisite in module.prerequisites:
+        if not prerequisite.strip():
+            problems.append(
+                Problem(module.path, module.prerequisites_line, "a prerequisite is empty; name a module")
+            )
+        elif prerequisite not in known_ids:
+            problems.append(
+                Problem(
+                    module.path,
+                    module.prerequisites_line,
+                    f"prerequisite '{prerequisite}' is not a known module; use the id of "
+                    "a module on this site, or remove it",
+                )
+            )
+    return problems
+
+
 def _check_prerequisites(library: Library) -> None:
     for module in list(library.modules.values()):
-        for prerequisite in module.prerequisites:
-            if not prerequisite.strip():
-                library.problems.append(
-                    Problem(module.path, module.prerequisites_line, "a prerequisite is empty; name a module")
-                )
-                library.modules.pop(module.id, None)
-            elif prerequisite not in library.all_modules:
-                library.problems.append(
-                    Problem(
-                        module.path,
-                        module.prerequisites_line,
-                        f"prerequisite '{prerequisite}' is not a known module; use the id of "
-                        "a module on this site, or remove it",
-                    )
-                )
-                library.modules.pop(module.id, None)
+        problems = prerequisite_problems(module, library.all_modules)
+        if problems:
+            library.problems.extend(problems)
+            library.modules.pop(module.id, None)
 
 
 def order_modules(modules: dict[str, Module], scheme: LevelScheme) -> dict[str, Module]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
+from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.planning import DevelopmentPlan, NeedsAssessment
 from tilearn.models.progress import (
@@ -26,13 +27,17 @@ __all__ = [
     "CompletionRecord",
     "DevelopmentPlan",
     "DraftAnswers",
+    "LibraryGeneration",
     "ModuleProgress",
+    "ModuleVersion",
+    "ModuleVersionFile",
     "NeedsAssessment",
     "PasswordLink",
     "Pause",
     "QuestionResult",
     "QuizAttempt",
     "ReflectionEntry",
+    "RetiredModule",
     "SectionDeferral",
     "SectionView",
     "SignInCounter",
