@@ -320,7 +320,7 @@ def _check_prerequisites(library: Library) -> None:
 
 
 def order_modules(modules: dict[str, Module], scheme: LevelScheme) -> dict[str, Module]:
-    """Modules by level, then after their prerequisites, then by id: each level opens with its first module."""
+    """Modules by level, then after their prerequisites, then by id: a level opens with its first module."""
     depths: dict[str, int] = {}
 
     def depth(module_id: str, seen: frozenset[str] = frozenset()) -> int:
