@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
+from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.progress import (
     DraftAnswers,
@@ -24,6 +25,8 @@ __all__ = [
     "TeamManager",
     "CompletionRecord",
     "DraftAnswers",
+    "ModuleDraft",
+    "ModuleDraftFile",
     "ModuleProgress",
     "PasswordLink",
     "Pause",
