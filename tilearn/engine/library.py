@@ -7,7 +7,7 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -155,12 +155,17 @@ def load_library(
     display_root: Path | None = None,
     progress: Callable[[Path], None] | None = None,
     sensitive_words: Iterable[str] = (),
+    site_folders: Mapping[str, Path] | None = None,
+    retired: Collection[str] = (),
 ) -> Library:
     """Load every module and the glossary; broken modules are reported and left out.
 
     ``sensitive_words`` are an organisation's own additions to lint.SENSITIVE_WORDS.
+    ``site_folders`` are the site's published modules (id → materialised folder): each wins over
+    a folder of the same id in ``directories``. ``retired`` modules are parsed (their records
+    still need them) but not served to learners.
     """
-    sensitive_words = tuple(sorted({w.strip().lower() for w in sensitive_words if w.strip()}))
+    sensitive_words = clean_words(sensitive_words)
     directories = list(directories)
     blocks = blocks if blocks is not None else default_block_types()
     renderer = Renderer(links)
@@ -176,17 +181,20 @@ def load_library(
             glossary_hash = hashlib.sha256(glossary_path.read_bytes()).hexdigest()
             break
     glossary_ids = library.glossary.ids() if library.glossary.terms else None
-    parser = ModuleParser(scheme, blocks, renderer, glossary_ids, sensitive_pattern(sensitive_words))
+    parser = make_parser(scheme, blocks, renderer.links, glossary_ids, sensitive_words)
     cache = _DiskCache(cache_dir)
     # Upgrading a plug-in can change how its blocks parse, so its version is part of the key.
     salt = (
         f"{ENGINE_VERSION}|{renderer.links}|{scheme}|{glossary_hash}|{sorted(blocks)}|{plugin_versions()}"
         f"|{sensitive_words}"
     )
-    for folder in module_folders(directories):
+    site = dict(site_folders or {})
+    folders = [(f, _display(f, display_root)) for f in module_folders(directories) if f.name not in site]
+    folders += [(folder, f"site/{module_id}") for module_id, folder in sorted(site.items())]
+    for folder, display in folders:
         if progress:
             progress(folder)
-        module = _load_folder(folder, parser, cache, salt, library, display_root)
+        module = _load_folder(folder, parser, cache, salt, library, display)
         if module is None:
             continue
         library.problems.extend(module.problems)
@@ -204,6 +212,8 @@ def load_library(
         if not any(p.is_error for p in module.problems):
             library.modules[module.id] = module
     _check_prerequisites(library)
+    for module_id in retired:
+        library.modules.pop(module_id, None)
     # Each message once, by file and line (the site's log, the preview and `modules lint` agree).
     library.problems = sorted(dict.fromkeys(library.problems), key=lambda p: (p.path, p.line))
     library.modules = dict(sorted(library.modules.items(), key=lambda item: _order(library.scheme, item[1])))
@@ -218,9 +228,8 @@ def _load_folder(
     cache: _DiskCache,
     salt: str,
     library: Library,
-    display_root: Path | None,
+    display: str,
 ) -> Module | None:
-    display = _display(folder, display_root)
     if not ID.match(folder.name):
         library.problems.append(
             Problem(display, 1, "folder name must be a module id: lower-case letters, digits, hyphens")
@@ -232,37 +241,65 @@ def _load_folder(
         library.problems.append(Problem(display, 1, f"module folder has {what}"))
         return None
     path = files[0]
+    display = f"{display}/{path.name}"
     try:
         digest = content_hash(path)
     except OSError as error:
-        library.problems.append(Problem(_display(path, display_root), 1, f"cannot be read: {error}"))
+        library.problems.append(Problem(display, 1, f"cannot be read: {error}"))
         return None
-    key = hashlib.sha256(f"{digest}|{salt}|{_display(path, display_root)}".encode()).hexdigest()
+    key = hashlib.sha256(f"{digest}|{salt}|{display}".encode()).hexdigest()
     module = cache.get(key)
     if module is None:
-        module = parser.parse(path, _display(path, display_root), digest)
+        module = parser.parse(path, display, digest)
         cache.put(key, module)
     return module
 
 
+def make_parser(
+    scheme: LevelScheme,
+    blocks: Registry[BlockType] | None = None,
+    links: LinkStyle | None = None,
+    glossary_ids: frozenset[str] | None = None,
+    sensitive_words: Iterable[str] = (),
+) -> ModuleParser:
+    """The module parser the library uses, for one scheme, block registry, glossary and word list."""
+    blocks = blocks if blocks is not None else default_block_types()
+    return ModuleParser(
+        scheme, blocks, Renderer(links), glossary_ids, sensitive_pattern(clean_words(sensitive_words))
+    )
+
+
+def clean_words(words: Iterable[str]) -> tuple[str, ...]:
+    """An organisation's extra sensitive words: trimmed, lower case, sorted, each once."""
+    return tuple(sorted({w.strip().lower() for w in words if w.strip()}))
+
+
+def prerequisite_problems(module: Module, known_ids: Collection[str]) -> list[Problem]:
+    """A prerequisite that is empty or names no known module (an error: it keeps the module off the site)."""
+    problems = []
+    for prerequisite in module.prerequisites:
+        if not prerequisite.strip():
+            problems.append(
+                Problem(module.path, module.prerequisites_line, "a prerequisite is empty; name a module")
+            )
+        elif prerequisite not in known_ids:
+            problems.append(
+                Problem(
+                    module.path,
+                    module.prerequisites_line,
+                    f"prerequisite '{prerequisite}' is not a known module; use the id of "
+                    "a module on this site, or remove it",
+                )
+            )
+    return problems
+
+
 def _check_prerequisites(library: Library) -> None:
     for module in list(library.modules.values()):
-        for prerequisite in module.prerequisites:
-            if not prerequisite.strip():
-                library.problems.append(
-                    Problem(module.path, module.prerequisites_line, "a prerequisite is empty; name a module")
-                )
-                library.modules.pop(module.id, None)
-            elif prerequisite not in library.all_modules:
-                library.problems.append(
-                    Problem(
-                        module.path,
-                        module.prerequisites_line,
-                        f"prerequisite '{prerequisite}' is not a known module; use the id of "
-                        "a module on this site, or remove it",
-                    )
-                )
-                library.modules.pop(module.id, None)
+        problems = prerequisite_problems(module, library.all_modules)
+        if problems:
+            library.problems.extend(problems)
+            library.modules.pop(module.id, None)
 
 
 def _order(scheme: LevelScheme, module: Module) -> tuple[int, str]:
