@@ -53,6 +53,9 @@ class Defaults:
     SENSITIVE_WORDS_EXTRA: list[str] = []
     #: Rendered modules are cached here by content hash, so a restart is warm.
     CACHE_DIR: str | None = None
+    #: Each worker asks the database at most this often (seconds) whether a module was published,
+    #: rolled back, retired or restored, and reloads its library when one was.
+    LIBRARY_CHECK_SECONDS = 1.0
     ORGANISATION_NAME = "Demo Council"
     #: National lines only; the admin settings page asks for the organisation's own to be added first.
     SUPPORT_CONTACTS = [dict(contact) for contact in NATIONAL_SUPPORT_CONTACTS]

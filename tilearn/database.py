@@ -127,6 +127,21 @@ def unit_of_work() -> Iterator[None]:
         _unit.reset(token)
 
 
+@contextmanager
+def writing_connection() -> Iterator[Connection]:
+    """A connection of its own, outside any request's transaction, that writes and commits at the end.
+
+    On SQLite its transaction takes the write lock up front, like ``writing()``. For the library's
+    own bookkeeping while it is built (which may happen inside a request that must not write).
+    """
+    token = _writing.set(True)
+    try:
+        with db.engine.begin() as connection:
+            yield connection
+    finally:
+        _writing.reset(token)
+
+
 def commit_now() -> None:
     """Commit what the unit of work has done so far, on purpose; every call says why.
 

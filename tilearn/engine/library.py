@@ -19,6 +19,7 @@ from tilearn.engine.parse import ModuleParser, parse_glossary
 from tilearn.engine.registry import Registry
 from tilearn.engine.render import LinkStyle, Renderer
 from tilearn.engine.spec import Glossary, Module, Problem
+from tilearn.engine.versions import VersionInfo, changes_after, stale_labels
 
 #: Raise when the parser or rendering changes, so cached modules are rebuilt.
 ENGINE_VERSION = "4"
@@ -39,6 +40,12 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     #: every parsed module, including broken ones (for the trainer preview)
     all_modules: dict[str, Module] = field(default_factory=dict)
+    #: the folder each module in all_modules was read from
+    folders: dict[str, Path] = field(default_factory=dict)
+    #: every published version of each module, oldest first (filled in by the site; see engine.versions)
+    history: dict[str, tuple[VersionInfo, ...]] = field(default_factory=dict)
+    #: modules no longer offered to learners (parsed, so their records can still be shown)
+    retired: frozenset[str] = frozenset()
 
     def get(self, module_id: str) -> Module | None:
         """A servable module by id, or None."""
@@ -58,6 +65,14 @@ class Library:
     def modules_up_to(self, level: Level, scheme: LevelScheme | None = None) -> list[Module]:
         """Every module at this level and the levels before it (the levels build on each other)."""
         return [m for lvl, modules in self.by_level(scheme) if lvl.number <= level.number for m in modules]
+
+    def stale_labels(self, module_id: str) -> frozenset[str]:
+        """The versions of a module whose holders are recommended a refresher (see engine.versions)."""
+        return stale_labels(self.history.get(module_id, ()))
+
+    def changes_since(self, module_id: str, label: str) -> list[VersionInfo]:
+        """The versions of a module published after ``label``, oldest first."""
+        return changes_after(label, self.history.get(module_id, ()))
 
     @property
     def errors(self) -> list[Problem]:
@@ -190,7 +205,7 @@ def load_library(
     )
     site = dict(site_folders or {})
     folders = [(f, _display(f, display_root)) for f in module_folders(directories) if f.name not in site]
-    folders += [(folder, f"site/{module_id}") for module_id, folder in sorted(site.items())]
+    folders += [(folder, _display(folder, display_root)) for _id, folder in sorted(site.items())]
     for folder, display in folders:
         if progress:
             progress(folder)
@@ -209,10 +224,12 @@ def load_library(
             )
             continue
         library.all_modules[module.id] = module
+        library.folders[module.id] = folder
         if not any(p.is_error for p in module.problems):
             library.modules[module.id] = module
     _check_prerequisites(library)
-    for module_id in retired:
+    library.retired = frozenset(retired)
+    for module_id in library.retired:
         library.modules.pop(module_id, None)
     # Each message once, by file and line (the site's log, the preview and `modules lint` agree).
     library.problems = sorted(dict.fromkeys(library.problems), key=lambda p: (p.path, p.line))

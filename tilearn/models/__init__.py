@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
+from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.progress import (
     DraftAnswers,
@@ -27,12 +28,16 @@ __all__ = [
     "DraftAnswers",
     "ModuleDraft",
     "ModuleDraftFile",
+    "LibraryGeneration",
     "ModuleProgress",
+    "ModuleVersion",
+    "ModuleVersionFile",
     "PasswordLink",
     "Pause",
     "QuestionResult",
     "QuizAttempt",
     "ReflectionEntry",
+    "RetiredModule",
     "SectionDeferral",
     "SectionView",
     "SignInCounter",

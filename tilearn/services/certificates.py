@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -51,16 +52,20 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def record_status(
-    record: CompletionRecord, module: Module | None = None, now: datetime | None = None
+    record: CompletionRecord, stale: Collection[str] = frozenset(), now: datetime | None = None
 ) -> RecordStatus:
-    """Revoked, expired, due for refresher, refresher recommended (material change) or valid."""
+    """Revoked, expired, due for refresher, refresher recommended (material change) or valid.
+
+    ``stale`` are the module's versions some later material change outdated:
+    ``library.stale_labels(record.module_id)`` (engine.versions.stale_labels decides them).
+    """
     now = now or utcnow()
     expires = record.expires_at
     facts = {
         "missing": record.revoked_at is not None,
         "expired": expires is not None and expires <= now,
         "due": expires is not None and expires - now <= DUE_WINDOW,
-        "changed": module is not None and module.material_change and module.version != record.module_version,
+        "changed": record.module_version in stale,
     }
     key = decide(facts).record
     return RecordStatus(key, None if key == REVOKED or expires is None else (expires - now).days)

@@ -360,7 +360,7 @@ def my_learning(
             row = progress.get(module.id)
             record = records.get(module.id)
             if record is not None and (row is None or row.cycle == record.cycle):
-                status = MODULE_STATUS_OF[record_status(record, module).key]
+                status = MODULE_STATUS_OF[record_status(record, library.stale_labels(module.id)).key]
             else:
                 status = IN_PROGRESS if row else NOT_STARTED
             rows.append(

@@ -186,10 +186,18 @@ class Expectations:
             "expired": ModuleProgress.current_expires_at <= now,
             "due": ModuleProgress.current_expires_at <= now + DUE_WINDOW,
         }
-        # After a material change, holders of an older version are recommended a refresher.
-        changed = {m.id: m.version for m in self.modules.values() if m.material_change}
-        if changed:
-            facts["changed"] = ModuleProgress.current_version != case(changed, value=ModuleProgress.module_id)
+        # Holders of a version that a later material change outdated are recommended a refresher.
+        stale = {m: labels for m in sorted(self.modules) if (labels := self.library.stale_labels(m))}
+        if stale:
+            facts["changed"] = or_(
+                *(
+                    and_(
+                        ModuleProgress.module_id == module_id,
+                        ModuleProgress.current_version.in_(sorted(labels)),
+                    )
+                    for module_id, labels in stale.items()
+                )
+            )
         # No progress row (the outer join found none), or a module beyond the learner's own level
         # (the test is NULL when they have none): not started, which the counts leave out.
         return case(

@@ -52,10 +52,13 @@ def module(module_id: str) -> str:
     """A module's overview: summary, outcomes, time, content notes; start or resume."""
     module = _module(module_id)
     state = progress.module_state(current_user.id, module)
-    record_status = certificates.record_status(state.last_record, module) if state.last_record else None
+    library = current_library()
+    record = state.last_record
+    record_status = certificates.record_status(record, library.stale_labels(module.id)) if record else None
     return render_template(
         "learn/module.html",
         record_status=record_status,
+        changes=library.changes_since(module.id, record.module_version) if record else [],
         refresher_open=bool(record_status and record_status.key != statuses.VALID and state.completion),
         module=module,
         state=state,
@@ -161,7 +164,10 @@ def refresher(module_id: str) -> ResponseReturnValue:
     state = progress.module_state(current_user.id, module)
     if state.completion is None:
         return redirect(url_for("learn.module", module_id=module.id))
-    if certificates.record_status(state.completion, module).key != statuses.VALID:
+    if (
+        certificates.record_status(state.completion, current_library().stale_labels(module.id)).key
+        != statuses.VALID
+    ):
         certificates.start_refresher(current_user.id, module)
     return redirect(url_for("learn.section", module_id=module.id, section_id=module.sections[0].id))
 

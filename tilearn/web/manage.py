@@ -98,7 +98,7 @@ def learner(user_id: int) -> str:
         abort(404)
     records = certificates.records_for(user_id)
     library = current_library()
-    certs = [(r, certificates.record_status(r, library.get(r.module_id))) for r in records]
+    certs = [(r, certificates.record_status(r, library.stale_labels(r.module_id))) for r in records]
     record_view(current_user.id, "learner.viewed", f"user:{user_id}")
     return render_template("manage/learner.html", row=row, certs=certs)
 

@@ -25,7 +25,7 @@ def _own_record(record_id: int) -> CompletionRecord:
 
 def pdf_response(record: CompletionRecord, holder: str) -> Response:
     """The certificate PDF as a download."""
-    status = certificates.record_status(record, current_library().get(record.module_id))
+    status = certificates.record_status(record, current_library().stale_labels(record.module_id))
     verify_url = url_for("verify.check", code=record.verification_code, _external=True)
     pdf = certificates.certificate_pdf(record, holder, current_settings().name, verify_url, status)
     return Response(
@@ -43,7 +43,7 @@ def my_certificates() -> str:
     """Every completion record the learner holds, with its status."""
     records = certificates.records_for(current_user.id)
     library = current_library()
-    rows = [(r, certificates.record_status(r, library.get(r.module_id))) for r in records]
+    rows = [(r, certificates.record_status(r, library.stale_labels(r.module_id))) for r in records]
     return render_template("records/my_certificates.html", rows=rows)
 
 
@@ -52,7 +52,7 @@ def my_certificates() -> str:
 def certificate(record_id: int) -> str:
     """A printable certificate page."""
     record = _own_record(record_id)
-    status = certificates.record_status(record, current_library().get(record.module_id))
+    status = certificates.record_status(record, current_library().stale_labels(record.module_id))
     return render_template(
         "records/certificate.html",
         record=record,

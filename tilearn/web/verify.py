@@ -35,7 +35,7 @@ def check(code: str) -> ResponseReturnValue:
     if found is None:
         return render_template("verify/unknown.html", code=code), 404
     record, holder = found
-    status = certificates.record_status(record, current_library().get(record.module_id))
+    status = certificates.record_status(record, current_library().stale_labels(record.module_id))
     return render_template(
         "verify/check.html",
         record=record,

@@ -4,7 +4,7 @@ A trainer's draft of a module, kept in the database until it is published: modul
 holds the markdown (one draft per module), module_draft_files its images and handouts.
 
 Revision ID: a7c3e5d91f20
-Revises: d21e8744bb59
+Revises: b7c41e0d9a25
 Create Date: 2026-12-01 17:30:00.000000
 
 """
@@ -16,7 +16,7 @@ import tilearn.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e5d91f20'
-down_revision = 'd21e8744bb59'
+down_revision = 'b7c41e0d9a25'
 branch_labels = None
 depends_on = None
 
