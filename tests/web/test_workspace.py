@@ -7,7 +7,10 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
+from tests.conftest import csrf_token
 from tests.support.pages import SignedInClient, body, error_summary
 from tests.support.workspace import MISTAKES, NEW_ID, PIXEL, line_of, module_text, zipped
 from tilearn.extensions import db
@@ -23,9 +26,13 @@ def trainer(csrf_app, make_user):
 
 
 def upload(site, name: str, data: bytes | str):
-    """Send a file to the upload form."""
+    """Send a file to the upload form, encoded here: the test client leaves a large body's temporary file open."""
     raw = data.encode() if isinstance(data, str) else data
-    return site.post("/author/upload", {"file": (io.BytesIO(raw), name)}, content_type="multipart/form-data")
+    token = csrf_token(site.text("/author/upload"))
+    boundary, encoded = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(raw), name)})
+    return site.client.post(
+        "/author/upload", data=encoded, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def saved(site, text: str, **extra):
@@ -73,7 +80,7 @@ def test_uploading_a_md_file_makes_a_draft(trainer, csrf_app):
     assert second.status_code == 400 and f"There is already a draft of {NEW_ID}" in body(second)
 
 
-def test_uploading_a_zip_keeps_its_images_and_serves_them_to_trainers_only(trainer, csrf_app, make_user, sign_in):
+def test_uploading_a_zip_keeps_its_images_and_serves_them_to_trainers_only(trainer, csrf_app, make_user):
     text = module_text(body="## Hearing people {#hearing}\n\n![Two people talking](images/talk.png)\n")
     archive = zipped({f"{NEW_ID}/module.md": text, f"{NEW_ID}/images/talk.png": PIXEL, "__MACOSX/._x": "x"})
     assert upload(trainer, "module.zip", archive).status_code == 302
@@ -84,8 +91,7 @@ def test_uploading_a_zip_keeps_its_images_and_serves_them_to_trainers_only(train
     assert trainer.get(f"/author/drafts/{NEW_ID}/files/module.md").status_code == 404
     preview = trainer.text(f"/author/drafts/{NEW_ID}/preview/hearing")
     assert f'src="/author/drafts/{NEW_ID}/files/images/talk.png"' in preview
-    learner = csrf_app.test_client()
-    sign_in(make_user("learner"), target=learner)
+    learner = SignedInClient(csrf_app, make_user("learner"))
     assert learner.get(f"/author/drafts/{NEW_ID}/files/images/talk.png").status_code == 403
     assert learner.get(f"/learn/{NEW_ID}/assets/images/talk.png").status_code == 404
 

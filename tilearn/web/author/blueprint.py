@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, g, request
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from tilearn.engine import Module
 from tilearn.extensions import db
+from tilearn.security import BINARY_UPLOADS
 from tilearn.web.library_state import current_library
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -20,12 +22,21 @@ UPLOAD_LIMIT = 24 * 1024 * 1024
 TEXT_LIMIT = 2 * 1024 * 1024
 
 
-@bp.before_request
 def _room_for_modules() -> None:
     """Let a trainer send a zip or a long module text; everyone else keeps the site-wide limit."""
-    if request.method == "POST" and current_user.is_authenticated and current_user.has_role(*AUTHORS):
+    if request.blueprint != "author" or request.method != "POST":
+        return
+    if current_user.is_authenticated and current_user.has_role(*AUTHORS):
         request.max_content_length = UPLOAD_LIMIT if request.endpoint == "author.upload" else TEXT_LIMIT
         request.max_form_memory_size = TEXT_LIMIT
+        if request.endpoint == "author.upload":
+            g.setdefault(BINARY_UPLOADS, True)
+
+
+@bp.record_once
+def _before_forms_are_read(state: BlueprintSetupState) -> None:
+    """Run _room_for_modules before anything reads the form (the CSRF and control-character checks)."""
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _room_for_modules)
 
 
 def show_error(form: FlaskForm, error: ValueError) -> None:
