@@ -6,6 +6,15 @@ import io
 import re
 import zipfile
 
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from tests.conftest import csrf_token
+from tilearn.extensions import db
+from tilearn.models import AuditEvent
+from tilearn.models.drafts import ModuleDraft
+
 NEW_ID = "aware-listening-well"
 #: the smallest real PNG: one transparent pixel
 PIXEL = bytes.fromhex(
@@ -89,6 +98,33 @@ def zipped(files: dict[str, bytes | str]) -> bytes:
 
 def fix_mistakes(text: str) -> str:
     """The MISTAKES module with its three errors put right."""
-    text = text.replace("You failed this one if you interrupted.", "It is easy to interrupt without noticing.")
-    text = text.replace("- [ ] Giving them your full attention\n  Attention", "- [x] Giving them your full attention\n  Yes. Attention")
+    text = text.replace(
+        "You failed this one if you interrupted.", "It is easy to interrupt without noticing."
+    )
+    text = text.replace(
+        "- [ ] Giving them your full attention\n  Attention",
+        "- [x] Giving them your full attention\n  Yes. Attention",
+    )
     return re.sub(r"When did silence help you\?\n?$", "When did silence help you?\n:::\n", text)
+
+
+def upload(site, name: str, data: bytes | str):
+    """Send a file to the upload form (encoded here: the test client leaves a large body's file open)."""
+    raw = data.encode() if isinstance(data, str) else data
+    token = csrf_token(site.text("/author/upload"))
+    boundary, encoded = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(raw), name)})
+    return site.client.post(
+        "/author/upload", data=encoded, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def draft_row(app, module_id: str = NEW_ID):
+    with app.app_context():
+        draft = db.session.get(ModuleDraft, module_id)
+        db.session.expunge_all()
+        return draft
+
+
+def actions(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(e.action, e.subject) for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
-from tests.conftest import csrf_token
 from tests.support.pages import SignedInClient, body, error_summary
-from tests.support.workspace import MISTAKES, NEW_ID, PIXEL, line_of, module_text, zipped
+from tests.support.workspace import (
+    MISTAKES,
+    NEW_ID,
+    PIXEL,
+    actions,
+    draft_row,
+    line_of,
+    module_text,
+    upload,
+    zipped,
+)
 from tilearn.extensions import db
-from tilearn.models import AuditEvent
-from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
+from tilearn.models.drafts import ModuleDraftFile
 from tilearn.services import drafts
 
 
@@ -25,31 +30,9 @@ def trainer(csrf_app, make_user):
     return SignedInClient(csrf_app, make_user("trainer", name="Tia Trainer"))
 
 
-def upload(site, name: str, data: bytes | str):
-    """Send a file to the upload form, encoded here: the test client leaves a large body's temporary file open."""
-    raw = data.encode() if isinstance(data, str) else data
-    token = csrf_token(site.text("/author/upload"))
-    boundary, encoded = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(raw), name)})
-    return site.client.post(
-        "/author/upload", data=encoded, content_type=f"multipart/form-data; boundary={boundary}"
-    )
-
-
 def saved(site, text: str, **extra):
     """Save a draft's text in the editor."""
     return site.post(f"/author/drafts/{NEW_ID}", {"markdown": text, **extra})
-
-
-def draft_row(app, module_id: str = NEW_ID):
-    with app.app_context():
-        draft = db.session.get(ModuleDraft, module_id)
-        db.session.expunge_all()
-        return draft
-
-
-def actions(app) -> list[tuple[str, str]]:
-    with app.app_context():
-        return [(e.action, e.subject) for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def test_a_draft_starts_from_the_template_and_passes_the_checker(trainer, csrf_app):
@@ -59,11 +42,14 @@ def test_a_draft_starts_from_the_template_and_passes_the_checker(trainer, csrf_a
     assert started.status_code == 302 and started.headers["Location"].endswith(f"/author/drafts/{NEW_ID}")
     page = trainer.text(f"/author/drafts/{NEW_ID}")
     assert "Listening well" in page and "0 errors" in page and ">Publish</a>" in page
-    assert ("draft started", NEW_ID) in actions(csrf_app)
+    assert ("draft.started", f"module:{NEW_ID}") in actions(csrf_app)
     again = trainer.post("/author/new", {"module_id": NEW_ID, "title": "Again", "level": "aware"})
     assert again.status_code == 200
     assert error_summary(body(again)) == [
-        ("#module_id", f"There is already a draft of {NEW_ID}; open it from the workspace, or choose another id")
+        (
+            "#module_id",
+            f"There is already a draft of {NEW_ID}; open it from the workspace, or choose another id",
+        )
     ]
     taken = trainer.post("/author/new", {"module_id": "worked-example", "title": "T", "level": "aware"})
     assert "There is already a module called worked-example" in body(taken)
@@ -75,7 +61,7 @@ def test_uploading_a_md_file_makes_a_draft(trainer, csrf_app):
     response = upload(trainer, "listening.md", module_text())
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/author/drafts/{NEW_ID}")
     assert draft_row(csrf_app).based_on_version is None
-    assert ("draft uploaded", NEW_ID) in actions(csrf_app)
+    assert ("draft.uploaded", f"module:{NEW_ID}") in actions(csrf_app)
     second = upload(trainer, "listening.md", module_text())
     assert second.status_code == 400 and f"There is already a draft of {NEW_ID}" in body(second)
 
@@ -100,12 +86,21 @@ def test_uploading_a_zip_keeps_its_images_and_serves_them_to_trainers_only(train
     ("files", "message"),
     [
         ({"module.md": module_text(), "../evil.png": PIXEL}, "file names that cannot be used: ../evil.png"),
-        ({"module.md": module_text(), "/etc/passwd.png": PIXEL}, "file names that cannot be used: /etc/passwd.png"),
-        ({"module.md": module_text(), "run.sh": "echo hi"}, "files a module cannot hold: run.sh (a .sh type)"),
+        (
+            {"module.md": module_text(), "/etc/passwd.png": PIXEL},
+            "file names that cannot be used: /etc/passwd.png",
+        ),
+        (
+            {"module.md": module_text(), "run.sh": "echo hi"},
+            "files a module cannot hold: run.sh (a .sh type)",
+        ),
         ({"module.md": module_text(), "big.png": b"\0" * (1024 * 1024 + 1)}, "big.png (larger than 1 MB)"),
         ({"a/module.md": module_text(), "b/module.md": module_text()}, "The zip has 2 .md files"),
         ({"notes.txt": "hello"}, "The zip has no module file (.md)"),
-        ({f"{i}.png": PIXEL for i in range(61)} | {"module.md": module_text()}, "a module can have 60 at most"),
+        (
+            {f"{i}.png": PIXEL for i in range(61)} | {"module.md": module_text()},
+            "a module can have 60 at most",
+        ),
         ({"module.md": "no front matter"}, "module.md has no module id"),
     ],
 )
@@ -124,7 +119,9 @@ def test_other_uploads_are_refused_in_plain_words(trainer):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(trainer):
-    response = upload(trainer, "module.zip", zipped({"module.md": module_text(), "huge.png": b"\0" * (21 * 1024 * 1024)}))
+    response = upload(
+        trainer, "module.zip", zipped({"module.md": module_text(), "huge.png": b"\0" * (21 * 1024 * 1024)})
+    )
     assert "The zip unpacks to more than 20 MB" in body(response)
 
 
@@ -135,9 +132,14 @@ def test_saving_shows_every_message_by_its_line_next_to_the_text(trainer, csrf_a
     assert response.status_code == 302 and response.headers["Location"].endswith("#messages")
     page = trainer.text(f"/author/drafts/{NEW_ID}")
     assert "The checker found 3 errors" in page
-    messages = re.findall(r'<li class="tl-message tl-message--(\w+)">\s*<strong[^>]*>(\w+)</strong>\s*'
-                          r'<a class="govuk-link" href="#markdown" data-line="(\d+)">Line \d+</a>:\s*([^<]*)', page)
-    errors = {(int(line), words.strip()) for kind, tag, line, words in messages if kind == "error" == tag.lower()}
+    messages = re.findall(
+        r'<li class="tl-message tl-message--(\w+)">\s*<strong[^>]*>(\w+)</strong>\s*'
+        r'<a class="govuk-link" href="#markdown" data-line="(\d+)">Line \d+</a>:\s*([^<]*)',
+        page,
+    )
+    errors = {
+        (int(line), words.strip()) for kind, tag, line, words in messages if kind == "error" == tag.lower()
+    }
     lines = {line for line, _ in errors}
     assert line_of(text, "You failed") in lines
     assert line_of(text, "::: single-choice") in lines or line_of(text, "- [ ] Giving") in lines
@@ -170,8 +172,14 @@ def test_the_preview_shows_the_module_as_learners_will_with_an_answers_switch(tr
     assert "Right answer" in shown and "Attention tells people they matter" in shown
     assert "Hide right answers and feedback" in shown
     assert f'href="/author/drafts/{NEW_ID}/preview/pausing?answers=yes"' in shown
-    tried = trainer.post(f"/author/drafts/{NEW_ID}/preview/hearing", {"attempt_key": "preview", "q-q-listen": "1"})
-    assert tried.status_code == 200 and "Not quite yet" in body(tried) and "That splits your attention" in body(tried)
+    tried = trainer.post(
+        f"/author/drafts/{NEW_ID}/preview/hearing", {"attempt_key": "preview", "q-q-listen": "1"}
+    )
+    assert (
+        tried.status_code == 200
+        and "Not quite yet" in body(tried)
+        and "That splits your attention" in body(tried)
+    )
     assert trainer.get(f"/author/drafts/{NEW_ID}/preview/no-such-section").status_code == 404
 
 
@@ -195,7 +203,7 @@ def test_editing_a_module_starts_a_draft_from_what_learners_see(trainer, csrf_ap
     draft = draft_row(csrf_app, "worked-example")
     assert draft.based_on_version == "1.2" and "id: worked-example" in draft.markdown
     trainer.post("/author/modules/worked-example/edit")  # a second click opens the same draft
-    assert actions(csrf_app).count(("draft started", "worked-example")) == 1
+    assert actions(csrf_app).count(("draft.started", "module:worked-example")) == 1
 
 
 def test_discarding_a_draft_asks_first_and_a_second_click_does_nothing(trainer, csrf_app):
@@ -204,7 +212,7 @@ def test_discarding_a_draft_asks_first_and_a_second_click_does_nothing(trainer, 
     for _ in range(2):
         assert trainer.post(f"/author/drafts/{NEW_ID}/discard").status_code == 302
     assert draft_row(csrf_app) is None
-    assert actions(csrf_app).count(("draft discarded", NEW_ID)) == 1
+    assert actions(csrf_app).count(("draft.discarded", f"module:{NEW_ID}")) == 1
     assert trainer.get(f"/author/drafts/{NEW_ID}").status_code == 404
 
 

@@ -130,7 +130,7 @@ def start_from_template(
     if not title.strip():
         raise DraftRefused("Enter the module's title", "title")
     draft = _put(actor_id, module_id, template_markdown(module_id, title.strip(), level), {}, None)
-    record_event(actor_id, "draft started", module_id, "from the template")
+    record_event(actor_id, "draft.started", f"module:{module_id}", "from the template")
     return draft
 
 
@@ -144,7 +144,7 @@ def start_from_upload(actor_id: int, upload: Upload, based_on_version: str | Non
             "file",
         )
     draft = _put(actor_id, upload.module_id, upload.markdown, upload.files, based_on_version)
-    record_event(actor_id, "draft uploaded", upload.module_id, f"{len(upload.files)} other files")
+    record_event(actor_id, "draft.uploaded", f"module:{upload.module_id}", f"{len(upload.files)} other files")
     return draft
 
 
@@ -157,7 +157,12 @@ def start_from_published(
     if existing is not None:
         return existing
     draft = _put(actor_id, module_id, markdown, files, version)
-    record_event(actor_id, "draft started", module_id, f"from version {version}" if version else "from disk")
+    record_event(
+        actor_id,
+        "draft.started",
+        f"module:{module_id}",
+        f"from version {version}" if version else "from disk",
+    )
     return draft
 
 
@@ -185,7 +190,7 @@ def discard(actor_id: int, module_id: str, why: str = "discarded") -> bool:
     db.session.execute(delete(ModuleDraftFile).where(ModuleDraftFile.module_id == module_id))
     db.session.execute(delete(ModuleDraft).where(ModuleDraft.module_id == module_id))
     if why == "discarded":
-        record_event(actor_id, "draft discarded", module_id)
+        record_event(actor_id, "draft.discarded", f"module:{module_id}")
     return True
 
 
@@ -229,7 +234,9 @@ def _module_text(data: bytes, name: str) -> tuple[str, str]:
     try:
         text = data.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
-        raise DraftRefused(f"{name} is not UTF-8 text; save it as UTF-8 and upload it again", "file") from None
+        raise DraftRefused(
+            f"{name} is not UTF-8 text; save it as UTF-8 and upload it again", "file"
+        ) from None
     front = text.split("\n---", 1)[0] if text.startswith("---") else ""
     found = _FRONT_MATTER_ID.search(front)
     if found is None or not MODULE_ID.match(found.group(1)):
@@ -248,7 +255,9 @@ def _read_zip(data: bytes) -> Upload:
     except (zipfile.BadZipFile, ValueError):
         raise DraftRefused("The file is not a zip file that can be opened", "file") from None
     if len(entries) > MAX_ZIP_FILES:
-        raise DraftRefused(f"The zip holds {len(entries)} files; a module can have {MAX_ZIP_FILES} at most", "file")
+        raise DraftRefused(
+            f"The zip holds {len(entries)} files; a module can have {MAX_ZIP_FILES} at most", "file"
+        )
     if sum(e.file_size for e in entries) > MAX_ZIP_BYTES:
         raise DraftRefused(f"The zip unpacks to more than {MAX_ZIP_BYTES // 1024 // 1024} MB", "file")
     unsafe = [e.filename for e in entries if not _safe_name(e.filename) or e.flag_bits & 0x1]

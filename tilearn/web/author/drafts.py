@@ -125,7 +125,9 @@ def save_draft(module_id: str) -> ResponseReturnValue:
         return redirect(url_for("author.draft_preview", module_id=module_id))
     problems = checked(draft).problems
     errors = sum(p.is_error for p in problems)
-    flash(f"Saved. The checker found {_count(errors, 'error')} and {_count(len(problems) - errors, 'warning')}.")
+    flash(
+        f"Saved. The checker found {_count(errors, 'error')} and {_count(len(problems) - errors, 'warning')}."
+    )
     return redirect(url_for("author.draft", module_id=module_id) + "#messages")
 
 
@@ -278,4 +280,3 @@ def published_text(module_id: str) -> tuple[str, dict[str, bytes], str | None]:
         if p.is_file() and p.suffix.lower() in ASSET_TYPES and not p.name.startswith(".")
     }
     return markdown_file.read_text(encoding="utf-8"), files, module.version
-

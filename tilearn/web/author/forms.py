@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in WTForms 3.3; types-WTForms is 3.2
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 
 #: What a trainer may write as a note for learners; they read it on the module's page.
@@ -45,7 +52,10 @@ class ChangeForm(FlaskForm):
     )
     material = RadioField(
         "Is this a material change?",
-        choices=[("yes", "Yes, a material change"), ("no", "No, not a material change")],
+        choices=[
+            SelectChoice("yes", "Yes, a material change"),
+            SelectChoice("no", "No, not a material change"),
+        ],
         validators=[InputRequired("Choose whether the change is material")],
     )
     #: the version that was current when the page was opened: a second click publishes nothing more

@@ -54,7 +54,8 @@ def publish(module_id: str) -> ResponseReturnValue:
             refused = list(refusal.messages)
         else:
             flash(
-                f"Version {version.version} of {module.title} is published. Learners see it within a few seconds.",
+                f"Version {version.version} of {module.title} is published. "
+                "Learners see it within a few seconds.",
                 "success",
             )
             return redirect(url_for("author.history", module_id=module_id))
@@ -152,16 +153,24 @@ def rollback(module_id: str, version_id: int) -> ResponseReturnValue:
     refused: list[str] = []
     if form.validate_on_submit():
         if form.current.data != (str(current.id) if current else ""):
-            flash("Nothing was published: the module has changed since you opened that page. Check the history.")
+            flash(
+                "Nothing was published: the module has changed since you opened that page. Check the history."
+            )
             return redirect(url_for("author.history", module_id=module_id))
         try:
             made = module_versions.rollback(
-                current_user.id, module_id, older.id, (form.note.data or "").strip(), form.material.data == "yes"
+                current_user.id,
+                module_id,
+                older.id,
+                (form.note.data or "").strip(),
+                form.material.data == "yes",
             )
         except module_versions.PublishRefused as refusal:
             refused = list(refusal.messages)
         else:
-            flash(f"Version {made.version} is published, with the text of version {older.version}.", "success")
+            flash(
+                f"Version {made.version} is published, with the text of version {older.version}.", "success"
+            )
             return redirect(url_for("author.history", module_id=module_id))
     return render_template(
         "author/rollback.html",
@@ -186,7 +195,10 @@ def retire(module_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         if form.confirmed.data == "yes":
             module_versions.retire(current_user.id, module_id, (form.reason.data or "").strip())
-            flash(f"{module_id} is retired. Learners' records of it are kept and can still be checked.", "success")
+            flash(
+                f"{module_id} is retired. Learners' records of it are kept and can still be checked.",
+                "success",
+            )
             return redirect(url_for("author.history", module_id=module_id))
         return render_template("author/retire_confirm.html", form=form, module_id=module_id)
     status = 400 if request.method == "POST" else 200
