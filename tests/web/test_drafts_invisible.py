@@ -48,7 +48,8 @@ def test_no_learner_manager_or_public_page_shows_a_draft(app, make_user, sign_in
     sign_in(org.a1, target=learner)
     complete(learner)
     with app.app_context():
-        record_id, code = db.session.execute(select(CompletionRecord.id, CompletionRecord.verification_code)).one()
+        query = select(CompletionRecord.id, CompletionRecord.verification_code)
+        record_id, code = db.session.execute(query).one()
     learner_pages = [
         "/",
         MODULE,

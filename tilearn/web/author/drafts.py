@@ -83,7 +83,7 @@ def upload() -> ResponseReturnValue:
 
 @bp.get("/drafts/<module_id>")
 @roles_required(*AUTHORS)
-def draft(module_id: str) -> str:
+def draft(module_id: str) -> ResponseReturnValue:
     """The editor: the draft's text with line numbers, and the checker's messages by line."""
     draft = _draft(module_id)
     return _editor(draft, EditForm(data={"markdown": draft.markdown}), checked(draft))
@@ -265,7 +265,7 @@ def edit(module_id: str) -> ResponseReturnValue:
 def published_text(module_id: str) -> tuple[str, dict[str, bytes], str | None]:
     """The markdown, files and version label of what learners see now: published, or on disk."""
     version = current_version(module_id)
-    if version is not None:
+    if version is not None and version.markdown is not None:
         return version.markdown, version_files(version.id), version.version
     module = current_library().all_modules.get(module_id)
     if module is None:

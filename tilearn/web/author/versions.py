@@ -112,7 +112,7 @@ def version(module_id: str, version_id: int) -> str:
         version=shown,
         module_id=module_id,
         name=names.get(shown.published_by_id or 0),
-        lines=shown.markdown.split("\n"),
+        lines=(shown.markdown or "").split("\n"),
         files=sorted(module_versions.version_files(shown.id)),
     )
 
@@ -128,7 +128,9 @@ def differences(module_id: str) -> str:
     new = by_id.get(request.args.get("new", type=int) or 0)
     if old is None and new is None and len(versions) >= 2:
         new, old = versions[0], versions[1]
-    lines = module_versions.diff_lines(old.markdown, new.markdown) if old and new else None
+    lines = None
+    if old and new and old.markdown is not None and new.markdown is not None:
+        lines = module_versions.diff_lines(old.markdown, new.markdown)
     return render_template(
         "author/differences.html",
         module_id=module_id,
