@@ -11,6 +11,7 @@ from tilearn.config import PROJECT_ROOT
 from tilearn.engine import load_library
 from tilearn.engine.levels import load_scheme
 from tilearn.engine.lint import MAX_ASSET_BYTES, MAX_MODULE_BYTES
+from tilearn.engine.versions import label_key
 from tilearn.services import drafts
 from tilearn.services.module_versions import check_module
 
@@ -76,6 +77,11 @@ def test_the_buttons_and_links_it_names_are_on_the_workspace_pages():
         if label in ("Refresher recommended", "Start refresher"):  # learners' pages, tested with them
             continue
         assert label in pages or label.replace("Publish", "Publish version") in pages, label
+
+
+def test_labels_are_compared_number_by_number():
+    assert '`"1.10"`\ncomes after `"1.9"`' in section("Version labels must rise")
+    assert label_key("1.10") > label_key("1.9") > label_key("1.1")
 
 
 def test_placeholders_for_the_syntax_other_changes_add():

@@ -68,7 +68,15 @@ def test_uploading_a_md_file_makes_a_draft(trainer, csrf_app):
 
 def test_uploading_a_zip_keeps_its_images_and_serves_them_to_trainers_only(trainer, csrf_app, make_user):
     text = module_text(body="## Hearing people {#hearing}\n\n![Two people talking](images/talk.png)\n")
-    archive = zipped({f"{NEW_ID}/module.md": text, f"{NEW_ID}/images/talk.png": PIXEL, "__MACOSX/._x": "x"})
+    archive = zipped(
+        {
+            f"{NEW_ID}/module.md": text,
+            f"{NEW_ID}/images/talk.png": PIXEL,
+            "__MACOSX/._x": "x",
+            ".DS_Store": "x",
+            "Thumbs.db": "x",
+        }
+    )
     assert upload(trainer, "module.zip", archive).status_code == 302
     with csrf_app.app_context():
         assert [f.path for f in db.session.scalars(select(ModuleDraftFile))] == ["images/talk.png"]
@@ -238,3 +246,12 @@ def test_the_service_refuses_a_module_text_over_the_limit(app, make_user):
         drafts.start_from_upload(trainer.id, drafts.read_upload("m.md", module_text().encode()), None)
         with pytest.raises(drafts.DraftRefused, match="512 KB at most"):
             drafts.save_text(trainer.id, NEW_ID, "x" * (512 * 1024 + 1))
+
+
+def test_the_checker_uses_the_organisations_own_words(make_app, make_user):
+    site = SignedInClient(
+        make_app(WTF_CSRF_ENABLED=True, SENSITIVE_WORDS_EXTRA=["knife crime"]), make_user("trainer")
+    )
+    upload(site, "m.md", module_text(body="## Safety {#safety}\n\nWe talk about knife crime here.\n"))
+    page = site.text(f"/author/drafts/{NEW_ID}")
+    assert "Warning</strong>" in page and "knife crime" in page.split('id="messages"')[1]

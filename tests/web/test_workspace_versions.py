@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.support.learning import make_record
 from tests.support.pages import SignedInClient, body, error_summary
 from tests.support.workspace import MISTAKES, NEW_ID, actions, draft_row, module_text, upload
 from tilearn.extensions import db
@@ -108,6 +109,8 @@ def test_labels_must_rise_and_a_material_change_is_recorded(trainer, site):
     published(trainer, module_text())
     trainer.post(f"/author/modules/{NEW_ID}/edit")
     assert draft_row(site).based_on_version == "1.0"
+    unchanged = publish(trainer, note="Nothing really.")
+    assert unchanged.status_code == 400 and "Nothing has changed since version 1.0" in body(unchanged)
     trainer.post(DRAFT, {"markdown": module_text().replace("Silence can", "A pause can")})
     refused = publish(trainer, note="Reworded.")
     assert refused.status_code == 400 and "Version labels must rise" in body(refused)
@@ -174,6 +177,16 @@ def test_retiring_asks_for_a_reason_and_a_check_and_restoring_brings_it_back(tra
     assert trainer.post(f"/author/modules/{NEW_ID}/restore").status_code == 302
     assert NEW_ID in learner.text("/")
     assert {"module.retired", "module.restored"} <= {action for action, _ in actions(site)}
+
+
+def test_a_retired_modules_certificates_can_still_be_checked(site, trainer, make_user):
+    holder = make_user("learner", name="Hana Holder")
+    code = make_record(site, holder.id).verification_code
+    trainer.post("/author/modules/worked-example/retire", {"reason": "Replaced.", "confirmed": "yes"})
+    assert "Noticing stress" not in SignedInClient(site, holder).text("/")
+    checked = site.test_client().get(f"/verify/{code}")
+    assert checked.status_code == 200
+    assert "Hana Holder" in body(checked) and "A worked example" in body(checked) and "Valid" in body(checked)
 
 
 def test_the_workspace_lists_drafts_and_modules_with_their_state(trainer):
