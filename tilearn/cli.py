@@ -1,8 +1,9 @@
-"""Command-line tools: `flask --app tilearn modules lint`, `… demo seed`, `… records resync`, `… people …`."""
+"""Command-line tools: `flask --app tilearn modules lint|list|import|export`, `… demo seed`, `… people …`."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from tilearn.engine import load_library
 from tilearn.engine.levels import load_scheme
 from tilearn.engine.library import GLOSSARY_FILE, module_folders
 
-modules_cli = AppGroup("modules", help="Check and list learning modules.")
+modules_cli = AppGroup("modules", help="Check, list, import and export learning modules.")
 demo_cli = AppGroup("demo", help="Demo organisation and people.")
 records_cli = AppGroup("records", help="Completion records.")
 people_cli = AppGroup("people", help="People and what is kept about them.")
@@ -101,6 +102,98 @@ def list_command() -> None:
     library = current_app.extensions["tilearn.library"].library
     for module in library.modules.values():
         click.echo(f"{module.id}\t{module.level}\tv{module.version}\t{module.title}")
+
+
+def read_module_path(path: Path) -> tuple[str, str, dict[str, bytes], list[str]]:
+    """A module folder (or a single .md file) as (id, markdown, files, names left out).
+
+    The id is the front matter's ``id:``, else the folder's (or file's) name. Only images and
+    PDF handouts travel with a module; anything else in the folder is left out and named.
+    """
+    from tilearn.engine.assets import safe_asset_path
+
+    if path.is_file():
+        markdown_file, folder = path, None
+    else:
+        found = sorted(path.glob("*.md"))
+        if len(found) != 1:
+            raise click.ClickException(f"{path} must hold exactly one .md file (it has {len(found)})")
+        markdown_file, folder = found[0], path
+    markdown = markdown_file.read_text(encoding="utf-8")
+    named = re.search(r"^id:\s*[\"']?([^\"'\s]+)", markdown.split("\n---", 1)[0], re.MULTILINE)
+    module_id = named.group(1) if named else (folder.name if folder else markdown_file.stem)
+    files: dict[str, bytes] = {}
+    left_out: list[str] = []
+    for item in sorted(folder.rglob("*")) if folder is not None else []:
+        name = item.relative_to(path).as_posix()
+        if item.is_file() and item != markdown_file:
+            if safe_asset_path(name):
+                files[name] = item.read_bytes()
+            else:
+                left_out.append(name)
+    return module_id, markdown, files, left_out
+
+
+@modules_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--note", help="What changed, in a sentence for learners (they see it).")
+@click.option(
+    "--material/--not-material",
+    default=None,
+    help="Whether the change matters enough that holders of earlier versions should take a refresher.",
+)
+def import_command(path: Path, note: str | None, material: bool | None) -> None:
+    """Publish a module folder (or a single .md file) on the site as a new version, live at once.
+
+    Checked and refused exactly as the site's Publish button is: errors, a label that does not
+    rise, no note, or nothing changed.
+    """
+    from tilearn.services.module_versions import PublishRefused, publish
+
+    if material is None:
+        raise click.UsageError("Say whether the change is material: --material or --not-material.")
+    module_id, markdown, files, left_out = read_module_path(path)
+    for name in left_out:
+        click.echo(f"left out (not an image or PDF handout): {name}", err=True)
+    try:
+        with unit_of_work():
+            version = publish(None, module_id, markdown, files, note or "", material, source="import")
+            label = version.version
+    except PublishRefused as refused:
+        for message in refused.messages:
+            click.echo(message, err=True)
+        click.echo(f"Module {module_id} was not published.", err=True)
+        sys.exit(1)
+    click.echo(f"Published {module_id} version {label}; every worker serves it within a few seconds.")
+
+
+@modules_cli.command("export")
+@click.argument("module_id")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the files of an earlier export in PATH/ID.")
+def export_command(module_id: str, path: Path, force: bool) -> None:
+    """Write the current version of a module (markdown and files) to PATH/ID/, e.g. to keep it in git."""
+    from tilearn.services.module_versions import current_version, version_files
+
+    version = current_version(module_id)
+    library = current_app.extensions["tilearn.library"].library
+    if version is not None and version.markdown is not None:
+        markdown, files = version.markdown, version_files(version.id)
+    elif module_id in library.folders:  # served from disk, its text not yet in the history
+        folder = library.folders[module_id]
+        _id, markdown, files, _left_out = read_module_path(folder)
+    else:
+        raise click.ClickException(f"There is no module '{module_id}' on this site.")
+    target = path / module_id
+    if target.exists() and any(target.iterdir()) and not force:
+        raise click.ClickException(f"{target} is not empty; use --force to replace what is there.")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "module.md").write_text(markdown, encoding="utf-8")
+    for name, data in files.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(data)
+    label = version.version if version is not None else library.all_modules[module_id].version
+    click.echo(f"Wrote {module_id} version {label} ({len(files)} file(s) besides module.md) to {target}")
 
 
 @demo_cli.command("seed")

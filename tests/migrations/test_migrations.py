@@ -89,3 +89,41 @@ def test_the_models_match_the_migrations(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_upgrading_puts_every_records_version_in_the_history(app, make_user):
+    from tilearn.models import ModuleVersion
+    from tilearn.web.library_state import build_library
+
+    learner = make_user("learner")
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="d21e8744bb59")
+        with db.engine.begin() as connection:
+            for cycle, version in ((1, "1.1"), (2, "1.2"), (3, "1.2")):
+                connection.execute(
+                    CompletionRecord.__table__.insert().values(
+                        user_id=learner.id,
+                        module_id="worked-example",
+                        module_version=version,
+                        content_hash="0" * 64,
+                        score=100,
+                        cycle=cycle,
+                        verification_code=f"before-the-upgrade-{cycle}",
+                        issued_at=utcnow(),
+                    )
+                )
+        upgrade()
+        rows = db.session.scalars(select(ModuleVersion).order_by(ModuleVersion.version)).all()
+        assert [(r.version, r.source, r.material, r.markdown) for r in rows] == [
+            ("1.1", "file", False, None),
+            ("1.2", "file", False, None),
+        ]
+        db.session.rollback()  # end this test's read, so it sees what building the library wrote
+        state = build_library(app)  # serving 1.2 from disk fills in its text, once
+        filled = db.session.scalar(select(ModuleVersion).where(ModuleVersion.version == "1.2"))
+        assert (
+            filled.markdown.startswith("---")
+            and filled.content_hash == state.library.get("worked-example").content_hash
+        )
+        assert [v.label for v in state.library.history["worked-example"]] == ["1.1", "1.2"]

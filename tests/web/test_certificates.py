@@ -162,19 +162,20 @@ def test_a_valid_record_does_not_restart(app, client, holder):
 
 
 def test_a_material_change_recommends_a_refresher(app, holder):
-    _learner, record = holder
-    from dataclasses import replace
+    from tilearn.engine.versions import VersionInfo, stale_labels
 
+    _learner, record = holder
     with app.app_context():
-        module = app.extensions["tilearn.library"].library.get("worked-example")
-        changed = replace(module, version="2.0", material_change=True)
-        assert certificates.record_status(db.session.get(CompletionRecord, record.id), changed).key == (
+        history = app.extensions["tilearn.library"].library.history["worked-example"]
+        assert [v.label for v in history] == ["1.2"]  # the version served from disk, recorded
+        later = VersionInfo("2.0", True, "Rewritten.", None)
+        stale = stale_labels((*history, later))
+        assert certificates.record_status(db.session.get(CompletionRecord, record.id), stale).key == (
             statuses.RECOMMENDED
         )
-        same = replace(module, material_change=True)
-        assert certificates.record_status(db.session.get(CompletionRecord, record.id), same).key == (
-            statuses.VALID
-        )
+        assert certificates.record_status(
+            db.session.get(CompletionRecord, record.id), stale_labels(history)
+        ).key == (statuses.VALID)
 
 
 def test_download_all_my_data_includes_private_things(client, holder):

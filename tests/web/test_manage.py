@@ -257,15 +257,23 @@ def test_a_module_beyond_a_learners_level_is_not_counted(app, sign_in, make_user
     assert "Nia None" not in lines and "Ann Able" in lines
 
 
-def test_a_material_change_recommends_a_refresher_in_the_report_and_csv(app, sign_in, organisation):
+def with_material_version(library, module_id: str):
+    """The library as if a material version 9.0 of the module had been published after the current one."""
     from dataclasses import replace
 
+    from tilearn.engine.versions import VersionInfo
+
+    later = VersionInfo("9.0", True, "Rewritten.", utcnow())
+    return replace(library, history={**library.history, module_id: (*library.history[module_id], later)})
+
+
+def test_a_material_change_recommends_a_refresher_in_the_report_and_csv(app, sign_in, organisation):
     org = organisation
     complete(client_for(app, sign_in, org.a1))
     with app.app_context():
         library, scheme = current_library(), current_scheme()
         module = library.get("worked-example")
-        changed = replace(library, modules={module.id: replace(module, version="9.0", material_change=True)})
+        changed = with_material_version(library, module.id)
         statuses = {
             row.name: [cell.status for cell in row.cells]
             for row in reports.team_report(org.manager_a.id, False, changed, scheme).rows
@@ -297,8 +305,6 @@ def test_records_resync_rebuilds_the_report_after_a_hand_edit(app, sign_in, orga
 
 def test_the_report_a_certificate_and_my_learning_agree_on_every_status(app, sign_in, organisation):
     """The SQL CASE and the Python rules come from one definition: they give the same status."""
-    from dataclasses import replace
-
     from tilearn.services import progress, statuses
 
     org = organisation
@@ -317,12 +323,12 @@ def test_the_report_a_certificate_and_my_learning_agree_on_every_status(app, sig
         module = library.get("worked-example")
         for expires_in, material, expected in cases:
             set_expiry(org.a1.id, utcnow() + expires_in if expires_in is not None else None)
-            changed = replace(module, version="9.0", material_change=True) if material else module
-            changed_library = replace(library, modules={module.id: changed})
+            changed_library = with_material_version(library, module.id) if material else library
             report = reports.team_report(org.manager_a.id, False, changed_library, scheme)
             in_report = {row.name: row.cells[0].status for row in report.rows}["Ann Able"]
             record = db.session.scalar(select(CompletionRecord).where(CompletionRecord.user_id == org.a1.id))
-            of_record = statuses.MODULE_STATUS_OF[certificates.record_status(record, changed).key]
+            stale = changed_library.stale_labels(module.id)
+            of_record = statuses.MODULE_STATUS_OF[certificates.record_status(record, stale).key]
             mine = {
                 s.module.id: s.status
                 for _level, rows in progress.my_learning(org.a1.id, changed_library)

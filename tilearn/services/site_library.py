@@ -70,14 +70,13 @@ def read_site_library(connection: Connection, root: Path) -> SiteLibrary:
         folder = root / digest / module_id
         if not (folder / MARKDOWN_FILE).is_file():
             markdown = connection.scalar(select(ModuleVersion.markdown).where(ModuleVersion.id == version_id))
-            files = dict(
-                connection.execute(
-                    select(ModuleVersionFile.path, ModuleVersionFile.data).where(
-                        ModuleVersionFile.version_id == version_id
-                    )
-                ).tuples()
+            found = connection.execute(
+                select(ModuleVersionFile.path, ModuleVersionFile.data).where(
+                    ModuleVersionFile.version_id == version_id
+                )
             )
-            folder = materialise(root, module_id, markdown or "", {p: bytes(d) for p, d in files.items()})
+            files = {row.path: bytes(row.data) for row in found}
+            folder = materialise(root, module_id, markdown or "", files)
         folders[module_id] = folder
     retired = frozenset(connection.scalars(select(RetiredModule.module_id)))
     return SiteLibrary(generation, folders, retired)
@@ -125,13 +124,12 @@ def record_file_versions(
     wanted = [m for m in served.values() if all(v.label != m.version for v in history.get(m.id, ()))]
     if len(wanted) < len(served):
         with reading() as connection:
-            textless = set(
-                connection.execute(
-                    select(ModuleVersion.module_id, ModuleVersion.version).where(
-                        ModuleVersion.markdown.is_(None), ModuleVersion.module_id.in_(sorted(served))
-                    )
-                ).tuples()
+            found = connection.execute(
+                select(ModuleVersion.module_id, ModuleVersion.version).where(
+                    ModuleVersion.markdown.is_(None), ModuleVersion.module_id.in_(sorted(served))
+                )
             )
+            textless = {(row.module_id, row.version) for row in found}
         wanted += [m for m in served.values() if (m.id, m.version) in textless]
     if not wanted:
         return 0
