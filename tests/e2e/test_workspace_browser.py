@@ -162,3 +162,43 @@ def test_a_trainer_fixes_previews_publishes_and_changes_a_module(
     assert "What has changed since your version (1.0)" in page
     assert "Section 2 now asks about pauses." in learner_driver.page_source
     assert "a refresher is recommended" in page
+
+
+@pytest.mark.browser
+def test_the_other_workspace_pages_pass_axe(browser, visitor_for, live_server, make_user):
+    """New module (with a mistake), upload refused, history, version, differences, rollback, retire, restore."""
+    from tilearn.services import module_versions
+
+    trainer_user = make_user("trainer")
+    with live_server.app.app_context():
+        first = module_versions.publish(trainer_user.id, NEW_ID, module_text(), {}, "First.", False)
+        module_versions.publish(
+            trainer_user.id, NEW_ID, module_text("1.1").replace("Silence", "A pause"), {}, "Pauses.", True
+        )
+        first_id = first.id
+    site = visitor_for(browser)
+    sign_in_with_mouse(site, trainer_user)
+    site.go("/author/new", title="Start a new module")
+    browser.find_element(By.ID, "module_id").send_keys("Not an id")
+    browser.find_element(By.ID, "title").send_keys("A title")
+    site.follow(button(browser, "Start the draft").click, path="/author/new")
+    assert "There is a problem" in text_of(browser)
+    site.go("/author/upload", title="Upload a module")
+    site.follow(button(browser, "Upload").click, path="/author/upload")
+    assert "Choose a .md file" in text_of(browser)
+    site.go(HISTORY, title="Versions of Listening well")
+    site.follow(browser.find_element(By.XPATH, "//a[starts-with(., 'View text')]").click, title="Version 1.1")
+    site.go(HISTORY)
+    site.follow(
+        button(browser, "Show the differences").click, title="Differences between versions 1.0 and 1.1"
+    )
+    assert "Removed" in text_of(browser) and "Added" in text_of(browser)
+    site.go(f"/author/modules/{NEW_ID}/versions/{first_id}/roll-back", title="Roll back to version 1.0")
+    site.go(f"/author/modules/{NEW_ID}/retire", title="Retire this module")
+    browser.find_element(By.ID, "reason").send_keys("Replaced by a longer module.")
+    site.follow(button(browser, "Continue").click, title="Are you sure you want to retire")
+    site.follow(button(browser, "Yes, retire this module").click, path=HISTORY)
+    site.follow(browser.find_element(By.LINK_TEXT, "Restore this module").click, title="restore this module")
+    site.follow(button(browser, "Yes, restore").click, path=HISTORY)
+    site.follow(button(browser, "Edit in a new draft").click, path=DRAFT)
+    site.follow(browser.find_element(By.LINK_TEXT, "Discard this draft").click, title="discard the draft")
