@@ -166,7 +166,7 @@ def test_a_trainer_fixes_previews_publishes_and_changes_a_module(
 
 @pytest.mark.browser
 def test_the_other_workspace_pages_pass_axe(browser, visitor_for, live_server, make_user):
-    """New module (with a mistake), upload refused, history, version, differences, rollback, retire, restore."""
+    """New module and upload (both refused), history, version, differences, rollback, retire, restore."""
     from tilearn.services import module_versions
 
     trainer_user = make_user("trainer")
