@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import csrf_token
 from tests.support.pages import SignedInClient, body, error_summary
 from tests.support.workspace import (
     MISTAKES,
@@ -255,3 +257,22 @@ def test_the_checker_uses_the_organisations_own_words(make_app, make_user):
     upload(site, "m.md", module_text(body="## Safety {#safety}\n\nWe talk about knife crime here.\n"))
     page = site.text(f"/author/drafts/{NEW_ID}")
     assert "Warning</strong>" in page and "knife crime" in page.split('id="messages"')[1]
+
+
+def test_only_trainers_get_room_for_a_large_upload(csrf_app, make_user):
+    big = zipped({"module.md": module_text(), "picture.png": PIXEL + b"\1" * (600 * 1024)})
+    learner = SignedInClient(csrf_app, make_user("learner"))
+    token = csrf_token(learner.text("/"))
+    sent = learner.client.post(
+        "/author/upload", data={"csrf_token": token, "file": (io.BytesIO(big), "m.zip")}
+    )
+    assert sent.status_code == 413
+    sent.close()
+    trainer = SignedInClient(csrf_app, make_user("trainer"))
+    assert upload(trainer, "m.zip", big).status_code == 302
+    assert len(drafts_files(csrf_app)["picture.png"]) > 600 * 1024
+
+
+def drafts_files(app) -> dict[str, bytes]:
+    with app.app_context():
+        return drafts.draft_files(NEW_ID)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, g, request
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from tilearn.engine import Module
-from tilearn.extensions import db
+from tilearn.models import RetiredModule
 from tilearn.security import BINARY_UPLOADS
+from tilearn.services import module_versions
 from tilearn.web.library_state import current_library
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -46,11 +44,9 @@ def show_error(form: FlaskForm, error: ValueError) -> None:
     field.errors = [*field.errors, str(error)]
 
 
-def retired() -> dict[str, Any]:
+def retired() -> dict[str, RetiredModule]:
     """Retired modules by id, each with its reason and date."""
-    from tilearn.models.library import RetiredModule
-
-    return {row.module_id: row for row in db.session.scalars(select(RetiredModule))}
+    return {row.module_id: row for row in module_versions.retired_modules()}
 
 
 def library_module(module_id: str) -> Module:
