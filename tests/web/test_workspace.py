@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
 from tests.support.pages import SignedInClient, body, error_summary
@@ -22,6 +22,7 @@ from tests.support.workspace import (
     zipped,
 )
 from tilearn.extensions import db
+from tilearn.models import ReflectionEntry
 from tilearn.models.drafts import ModuleDraftFile
 from tilearn.services import drafts
 
@@ -276,3 +277,18 @@ def test_only_trainers_get_room_for_a_large_upload(csrf_app, make_user):
 def drafts_files(app) -> dict[str, bytes]:
     with app.app_context():
         return drafts.draft_files(NEW_ID)
+
+
+def test_the_learners_forms_in_a_preview_save_nothing(trainer, csrf_app):
+    trainer.post("/author/new", {"module_id": NEW_ID, "title": "Listening well", "level": "aware"})
+    url = f"/author/drafts/{NEW_ID}/preview/first-section"
+    page = trainer.text(url)
+    assert 'name="text"' in page and "Save my reflection" in page  # the learner's own reflection form
+    assert page.count('action=""') >= 2 and f"/learn/{NEW_ID}" not in page
+    sent = trainer.post(url, {"text": "A private thought", "action": "save"})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(url)
+    assert "Nothing you do here is saved" in trainer.text(
+        url
+    ) or "nothing you do here is saved" in trainer.text(url)
+    with csrf_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReflectionEntry)) == 0
