@@ -161,6 +161,7 @@ def test_a_trainer_fixes_previews_publishes_and_changes_a_module(
     page = text_of(learner_driver)
     assert "What has changed since your version (1.0)" in page
     assert "Section 2 now asks about pauses." in learner_driver.page_source
+    assert "Important change" in learner_driver.page_source
     assert "a refresher is recommended" in page
 
 
