@@ -104,6 +104,8 @@ bench: install assets
 	$(BIN)/python benchmarks/library.py
 	$(BIN)/python benchmarks/footprint.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/publish_latency.py
+	$(BIN)/python benchmarks/library_check.py
 
 clean:
 	rm -rf $(VENV) node_modules tilearn/static/vendor tilearn/static/build tilearn/static/.compressed build dist

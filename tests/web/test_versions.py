@@ -247,7 +247,9 @@ def on_disk_text(module) -> str:
 
 def test_a_draft_text_is_checked_without_being_published(site):
     with site.app_context():
-        module = module_versions.check_module(MODULE_ID, text("1.0"))
+        module = module_versions.check_module(MODULE_ID, text("1.0").replace("\n", "\r\n"), {"a.png": b"png"})
         assert module.title == "Calm breathing" and not [p for p in module.problems if p.is_error]
+        folder = module_versions.checked_folder(module)
+        assert (folder / "a.png").read_bytes() == b"png" and (folder / "module.md").read_text() == text("1.0")
         assert db.session.scalar(select(ModuleVersion).where(ModuleVersion.module_id == MODULE_ID)) is None
         assert current_library().get(MODULE_ID) is None

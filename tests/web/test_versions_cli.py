@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.conftest import PASSWORD
 from tests.web.test_versions import MODULE_ID, text
 from tilearn.services import module_versions
 from tilearn.web.library_state import check_for_changes, current_library
@@ -18,7 +19,7 @@ def module_folder(root, label="1.0", body="Breathe slowly. ![A calm lake](images
     return folder
 
 
-def test_import_publishes_a_folder_and_export_writes_it_back(make_app, tmp_path):
+def test_import_publishes_a_folder_and_export_writes_it_back(make_app, make_user, tmp_path):
     app = make_app(LIBRARY_CHECK_SECONDS=0)
     runner = app.test_cli_runner()
     folder = module_folder(tmp_path / "git")
@@ -33,7 +34,11 @@ def test_import_publishes_a_folder_and_export_writes_it_back(make_app, tmp_path)
         assert (version.source, version.note, version.material) == ("import", "First version.", False)
         assert module_versions.version_files(version.id) == {"images/lake.png": PNG}
         assert check_for_changes(app) and current_library().get(MODULE_ID).version == "1.0"
-    assert app.test_client().get(f"/learn/{MODULE_ID}/assets/images/lake.png").status_code in (200, 302)
+    learner = make_user("learner")
+    client = app.test_client()
+    assert client.post("/sign-in", data={"email": learner.email, "password": PASSWORD}).status_code == 302
+    with client.get(f"/learn/{MODULE_ID}/assets/images/lake.png") as image:
+        assert image.status_code == 200 and image.data == PNG
 
     again = runner.invoke(args=["modules", "import", str(folder), "--note", "Again.", "--material"])
     assert again.exit_code == 1 and "Nothing has changed since version 1.0." in again.output

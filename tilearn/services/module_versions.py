@@ -64,6 +64,12 @@ def check_module(module_id: str, markdown: str, files: Mapping[str, bytes] | Non
     )
 
 
+def checked_folder(module: Module) -> Path | None:
+    """The folder check_module wrote a module's text and files to (for a preview's images), or None."""
+    folder = text_root() / module.content_hash / module.id
+    return folder if module.content_hash and folder.is_dir() else None
+
+
 class PublishRefused(Exception):
     """Publishing was refused; ``messages`` say why, in plain words, one per problem."""
 

@@ -26,6 +26,7 @@ from tilearn.engine.blocks import BlockType, PluginError, default_block_types
 from tilearn.engine.library import installed_module_directories
 from tilearn.engine.registry import Registry
 from tilearn.engine.spec import Block
+from tilearn.extensions import db
 from tilearn.plugins import level_scheme
 
 #: Ordinary markdown between special blocks is drawn like any block, by this template.
@@ -75,8 +76,11 @@ def build_library(
         with site_library.reading() as connection:
             site = site_library.read_site_library(connection, _text_root(app))
     except (SQLAlchemyError, OSError) as error:
-        log.warning(
-            "the site's published modules could not be read, so only module folders are served: %s",
+        # A database not created or migrated yet (`flask db upgrade` itself) is not worth a warning.
+        level = logging.INFO if "library_generation" in _first_line(error) else logging.WARNING
+        log.log(
+            level,
+            "the site's published modules could not be read; serving module folders: %s",
             _first_line(error),
         )
     library = load_library(
@@ -126,10 +130,10 @@ def check_for_changes(app: Flask) -> bool:
         from tilearn.services import site_library
 
         try:
-            with site_library.reading() as connection:
-                generation = site_library.read_generation(connection)
+            generation = site_library.current_generation()
         except SQLAlchemyError:
             check.next_at = now + max(period, RETRY_SECONDS)
+            db.session.rollback()  # the request starts clean (an error page needs no database)
             return False
         state: LibraryState = app.extensions["tilearn.library"]
         if generation == state.generation:
