@@ -7,6 +7,8 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from tests.conftest import csrf_token
 from tests.support.pages import SignedInClient, body, error_summary
@@ -264,11 +266,9 @@ def test_only_trainers_get_room_for_a_large_upload(csrf_app, make_user):
     big = zipped({"module.md": module_text(), "picture.png": PIXEL + b"\1" * (600 * 1024)})
     learner = SignedInClient(csrf_app, make_user("learner"))
     token = csrf_token(learner.text("/"))
-    sent = learner.client.post(
-        "/author/upload", data={"csrf_token": token, "file": (io.BytesIO(big), "m.zip")}
-    )
-    assert sent.status_code == 413
-    sent.close()
+    boundary, encoded = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(big), "m.zip")})
+    multipart = f"multipart/form-data; boundary={boundary}"
+    assert learner.client.post("/author/upload", data=encoded, content_type=multipart).status_code == 413
     trainer = SignedInClient(csrf_app, make_user("trainer"))
     assert upload(trainer, "m.zip", big).status_code == 302
     assert len(drafts_files(csrf_app)["picture.png"]) > 600 * 1024
@@ -292,3 +292,11 @@ def test_the_learners_forms_in_a_preview_save_nothing(trainer, csrf_app):
     ) or "nothing you do here is saved" in trainer.text(url)
     with csrf_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReflectionEntry)) == 0
+
+
+def test_a_password_protected_zip_is_refused(trainer):
+    data = bytearray(zipped({"module.md": module_text()}))
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # the "encrypted" flag in both headers
+        data[data.index(signature) + offset] |= 0x1
+    response = upload(trainer, "module.zip", bytes(data))
+    assert "The zip is protected by a password" in error_summary(body(response))[0][1]

@@ -260,7 +260,9 @@ def _read_zip(data: bytes) -> Upload:
         )
     if sum(e.file_size for e in entries) > MAX_ZIP_BYTES:
         raise DraftRefused(f"The zip unpacks to more than {MAX_ZIP_BYTES // 1024 // 1024} MB", "file")
-    unsafe = [e.filename for e in entries if not _safe_name(e.filename) or e.flag_bits & 0x1]
+    if any(e.flag_bits & 0x1 for e in entries):
+        raise DraftRefused("The zip is protected by a password; make one without a password", "file")
+    unsafe = [e.filename for e in entries if not _safe_name(e.filename)]
     if unsafe:
         raise DraftRefused(f"The zip has file names that cannot be used: {', '.join(unsafe[:5])}", "file")
     markdown = [e for e in entries if e.filename.lower().endswith(".md") and _name(e) != "glossary.md"]
