@@ -19,6 +19,7 @@ from tilearn.models import (
     AuditEvent,
     CompletionRecord,
     DraftAnswers,
+    ModuleDraft,
     ModuleProgress,
     ModuleVersion,
     PasswordLink,
@@ -102,6 +103,13 @@ HOLDINGS = (
         None,
         "the module's published history, which learners' records refer to; it names who published by id only",
         whose=lambda user: ModuleVersion.published_by_id == user.id,
+    ),
+    Holding(
+        ModuleDraft,
+        KEEP,
+        None,
+        "a module a trainer has not published yet; it names who last saved it by id only",
+        whose=lambda user: ModuleDraft.updated_by_id == user.id,
     ),
     Holding(
         RetiredModule,
