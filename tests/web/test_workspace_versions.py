@@ -193,7 +193,7 @@ def test_the_workspace_lists_drafts_and_modules_with_their_state(trainer):
     upload(trainer, "m.md", module_text())
     page = trainer.text("/author/")
     assert f'href="/author/drafts/{NEW_ID}"' in page and "a new module" in page and "Tia Trainer" in page
-    assert "Noticing stress in ourselves and others" in page and "Live" in page
+    assert "Noticing stress in ourselves and others" in page and "Live" in page and "Trauma Aware" in page
     assert 'href="/author/modules/worked-example/history"' in page
     history = trainer.text("/author/modules/worked-example/history")
     assert "Edit in a new draft" in history

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 
 from tilearn.services import drafts
+from tilearn.services.organisation import current_scheme
 from tilearn.services.people import names_of
 from tilearn.web.access import roles_required
 from tilearn.web.author.blueprint import AUTHORS, bp, library_module, retired
@@ -19,7 +20,12 @@ def index() -> str:
     waiting = drafts.all_drafts()
     names = names_of(d.updated_by_id for d in waiting if d.updated_by_id)
     return render_template(
-        "author/index.html", library=library, drafts=waiting, names=names, retired=retired()
+        "author/index.html",
+        library=library,
+        drafts=waiting,
+        names=names,
+        retired=retired(),
+        scheme=current_scheme(),
     )
 
 
