@@ -300,3 +300,18 @@ def test_a_password_protected_zip_is_refused(trainer):
         data[data.index(signature) + offset] |= 0x1
     response = upload(trainer, "module.zip", bytes(data))
     assert "The zip is protected by a password" in error_summary(body(response))[0][1]
+
+
+def test_the_preview_of_a_noted_section_offers_the_learners_choice_first(trainer):
+    trainer.post("/author/modules/worked-example/edit")
+    url = "/author/drafts/worked-example/preview/harder-day"
+    page = trainer.text(url)
+    assert "Before you read “A harder day”" in page and "Preview of a draft" in page
+    assert 'action=""' in page and "/learn/worked-example" not in page
+    assert trainer.post(url, {"choice": "continue"}).headers["Location"].endswith(f"{url}?note=continue")
+    assert "shift ran late and three people" in trainer.text(f"{url}?note=continue")
+    skipped = trainer.post(url, {"choice": "skip"})  # the last section: back to the overview
+    assert skipped.headers["Location"].endswith("/author/drafts/worked-example/preview")
+    paused = trainer.post(url, {"choice": "pause"})
+    assert "nothing is saved" in body(trainer.client.get(paused.headers["Location"]))
+    assert "shift ran late" in trainer.text(f"{url}?answers=yes")  # with answers shown, straight in

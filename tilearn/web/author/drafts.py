@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is 3.2
 
-from tilearn.engine import Module
+from tilearn.engine import Module, Section
 from tilearn.engine.assets import ASSET_TYPES, asset_type
 from tilearn.models.drafts import ModuleDraft
 from tilearn.services import drafts, quizzes
@@ -175,16 +175,20 @@ def draft_preview_section(module_id: str, section_id: str) -> ResponseReturnValu
     section = module.section(section_id)
     if section is None:
         abort(404)
+    shown = _answers_shown()
     tried: dict[str, list[int]] | None = None
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
+        if request.form.get("choice"):
+            return _note_choice(module, section, request.form["choice"])
         if section.questions and request.form.get("attempt_key"):
             tried = quizzes.clean_answers(section, request.form.to_dict(flat=False))
         else:
             flash("This is a preview: nothing you do here is saved.")
-            return redirect(request.path)
-    shown = _answers_shown()
+            return redirect(request.full_path.rstrip("?"))
+    elif section.note and not shown and request.args.get("note") != "continue":
+        return _note_page(draft, module, section)
     body = render_template(
         "author/_preview_section.html",
         module=module,
@@ -209,6 +213,36 @@ def draft_preview_section(module_id: str, section_id: str) -> ResponseReturnValu
         next_id=module.sections[index + 1].id if index + 1 < len(module.sections) else None,
         body=as_draft(body, module.id, shown),
     )
+
+
+def _note_page(draft: ModuleDraft, module: Module, section: Section) -> str:
+    """The learners' own page before a noted section, its choice sent to the preview, under the banner."""
+    page = render_template("learn/note.html", module=module, section=section)
+    choice = url_for("learn.note_choice", module_id=module.id, section_id=section.id)
+    page = page.replace(f'action="{choice}"', 'action=""')
+    banner = render_template(
+        "author/_preview_banner.html",
+        draft=draft,
+        module=module,
+        answers=False,
+        errors=[p for p in module.problems if p.is_error],
+    )
+    return page.replace('id="main-content">', f'id="main-content">{banner}', 1)
+
+
+def _note_choice(module: Module, section: Section, choice: str) -> ResponseReturnValue:
+    """What a learner's choice before a noted section does, without recording anything."""
+    here = url_for("author.draft_preview_section", module_id=module.id, section_id=section.id)
+    if choice == "continue":
+        return redirect(f"{here}?note=continue")
+    following = module.section_index(section.id) + 1
+    if choice == "skip" and following < len(module.sections):
+        target = module.sections[following].id
+        return redirect(url_for("author.draft_preview_section", module_id=module.id, section_id=target))
+    if choice == "skip":
+        return redirect(url_for("author.draft_preview", module_id=module.id))
+    flash("Learners who choose a pause go to the grounding page. This is a preview: nothing is saved.")
+    return redirect(here)
 
 
 def _answers_shown() -> bool:
