@@ -253,3 +253,25 @@ def test_a_draft_text_is_checked_without_being_published(site):
         assert (folder / "a.png").read_bytes() == b"png" and (folder / "module.md").read_text() == text("1.0")
         assert db.session.scalar(select(ModuleVersion).where(ModuleVersion.module_id == MODULE_ID)) is None
         assert current_library().get(MODULE_ID) is None
+
+
+def test_a_worker_started_before_the_database_was_migrated_picks_it_up(tmp_path):
+    from flask_migrate import upgrade
+
+    from tests.conftest import base_config
+    from tilearn import create_app
+
+    app = create_app(
+        {**base_config(tmp_path, f"sqlite:///{tmp_path / 'fresh.sqlite'}"), "LIBRARY_CHECK_SECONDS": 0}
+    )
+    state = app.extensions["tilearn.library"]
+    assert state.generation is None and state.library.get("worked-example") is not None  # the folders, served
+    with app.app_context():
+        assert not check_for_changes(app)  # still no database to read
+        app.extensions["tilearn.library_check"].next_at = 0  # not waiting the 5 s retry
+        upgrade()
+        assert check_for_changes(app)
+        state = app.extensions["tilearn.library"]
+        assert state.generation == 1 and [v.label for v in state.library.history["worked-example"]] == ["1.2"]
+        db.session.remove()
+        db.engine.dispose()

@@ -133,7 +133,10 @@ def check_for_changes(app: Flask) -> bool:
             generation = site_library.current_generation()
         except SQLAlchemyError:
             check.next_at = now + max(period, RETRY_SECONDS)
-            db.session.rollback()  # the request starts clean (an error page needs no database)
+            try:
+                db.session.rollback()  # the request starts clean (an error page needs no database)
+            except SQLAlchemyError:
+                log.debug("rollback failed after the library check", exc_info=True)
             return False
         state: LibraryState = app.extensions["tilearn.library"]
         if generation == state.generation:
