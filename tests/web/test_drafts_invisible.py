@@ -24,20 +24,22 @@ def make_drafts(app, trainer_id: int) -> None:
     with app.test_request_context():
         drafts.start_from_template(trainer_id, SECRET_ID, "Secret draft", "aware", set())
         text = drafts.get_draft(SECRET_ID).markdown.replace("Write what learners read", NEW_MARKER)
+        assert NEW_MARKER in text
         drafts.save_text(trainer_id, SECRET_ID, text)
         markdown, files, label = published_text("worked-example")
         drafts.start_from_published(trainer_id, "worked-example", markdown, files, label)
         changed = (
-            markdown.replace('version: "1.2"', 'version: "9.9"')
+            markdown.replace('version: "1.2"', 'version: "7.7.7"')
             .replace("Noticing stress in ourselves and others", CHANGED_TITLE)
             .replace("When we sense danger", f"{CHANGED_MARKER} When we sense danger")
         )
+        assert '"7.7.7"' in changed and CHANGED_MARKER in changed and CHANGED_TITLE in changed
         drafts.save_text(trainer_id, "worked-example", changed)
         db.session.commit()
 
 
 def assert_nothing_of_the_drafts(page: str, where: str) -> None:
-    for marker in (SECRET_ID, "Secret draft", NEW_MARKER, CHANGED_MARKER, CHANGED_TITLE, "9.9"):
+    for marker in (SECRET_ID, "Secret draft", NEW_MARKER, CHANGED_MARKER, CHANGED_TITLE, "7.7.7"):
         assert marker not in page, f"{marker!r} shows on {where}"
 
 
@@ -69,7 +71,7 @@ def test_no_learner_manager_or_public_page_shows_a_draft(app, make_user, sign_in
     for url in (f"/learn/{SECRET_ID}", f"/learn/{SECRET_ID}/first-section", f"/author/drafts/{SECRET_ID}"):
         assert learner.get(url).status_code in (403, 404), url
     pdf = learner.get(f"/certificates/{record_id}.pdf")
-    assert pdf.status_code == 200 and b"9.9" not in pdf.data
+    assert pdf.status_code == 200 and b"7.7.7" not in pdf.data
 
     manager = app.test_client()
     sign_in(org.manager_a, target=manager)
