@@ -244,7 +244,7 @@ def test_trainer_preview_pages_pass_axe(browser, visitor_for, make_user):
     """The trainer's list of modules and the preview of the worked example, answers shown."""
     site = visitor_for(browser)
     sign_in_with_mouse(site, make_user("trainer"))
-    site.follow(browser.find_element(By.LINK_TEXT, "Preview modules").click, path="/author/")
+    site.follow(browser.find_element(By.LINK_TEXT, "Workspace").click, path="/author/")
     assert "Live" in text_of(browser)
     site.follow(browser.find_element(By.LINK_TEXT, MODULE_TITLE).click, path="/author/worked-example")
     page = text_of(browser)

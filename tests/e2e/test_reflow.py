@@ -7,11 +7,12 @@ from selenium.webdriver.common.by import By
 
 from tests.e2e.conftest import FIRST, MODULE, button, sign_in_with_mouse, the_record
 from tests.support.learning import complete
+from tests.support.workspace import MISTAKES, NEW_ID, module_text
 from tests.web.conftest import add_team
 from tilearn.extensions import db
 from tilearn.models import SignInCounter
 from tilearn.models.types import utcnow
-from tilearn.services import people
+from tilearn.services import drafts, module_versions, people
 
 WIDTH = 320
 
@@ -87,4 +88,16 @@ def test_every_kind_of_page_reflows_at_320_css_pixels(
     )
     site.follow(button(browser, "Check and import").click, title="1 person added")
     wide["the imported people's links"] = sideways(browser)
+    with live_server.app.app_context():  # a module with two versions and a draft, for the workspace
+        for version, note in (("1.0", "First."), ("1.1", "Reworded.")):
+            text = module_text(version).replace("Silence", "A long pause" if version == "1.1" else "Silence")
+            module_versions.publish(admin.id, NEW_ID, text, {}, note, False)
+        drafts.start_from_upload(
+            admin.id, drafts.read_upload("m.md", module_text("1.2", body=MISTAKES).encode()), "1.1"
+        )
+        db.session.commit()
+    workspace = f"/author/modules/{NEW_ID}"
+    check("/author/", "/author/new", "/author/upload", f"/author/drafts/{NEW_ID}", f"{workspace}/history")
+    check(f"/author/drafts/{NEW_ID}/preview", f"/author/drafts/{NEW_ID}/preview/hearing?answers=yes")
+    check(f"/author/drafts/{NEW_ID}/publish", f"{workspace}/differences", f"{workspace}/retire")
     assert {path: found for path, found in wide.items() if found[0] > 0} == {}

@@ -20,6 +20,7 @@ from tilearn.models import (
     CompletionRecord,
     DevelopmentPlan,
     DraftAnswers,
+    ModuleDraft,
     ModuleProgress,
     ModuleVersion,
     NeedsAssessment,
@@ -114,6 +115,13 @@ HOLDINGS = (
         None,
         "the module's published history, which learners' records refer to; it names who published by id only",
         whose=lambda user: ModuleVersion.published_by_id == user.id,
+    ),
+    Holding(
+        ModuleDraft,
+        KEEP,
+        None,
+        "a module a trainer has not published yet; it names who last saved it by id only",
+        whose=lambda user: ModuleDraft.updated_by_id == user.id,
     ),
     Holding(
         RetiredModule,
