@@ -337,3 +337,16 @@ def test_strict_lint_treats_warnings_as_errors():
     run = lint_command("--strict", "tests/fixtures/modules/broken/sensitive-without-note")
     assert run.returncode == 1
     assert "1 module(s) checked: 0 error(s), 1 warning(s)" in run.stdout
+
+
+def test_a_multiple_choice_prompt_need_not_say_choose_all_that_apply(tmp_path):
+    question = (
+        "::: multiple-choice {{#q-which}}\n{prompt}\n\n"
+        "- [x] Ask\n  Yes.\n- [ ] Guess\n  Not quite.\n- [ ] Wait\n  Not quite.\n:::\n"
+    )
+    body = "## One {#one}\n\nText.\n\n" + question.format(prompt="Which help? Choose all\nthat apply.")
+    write_module(tmp_path / "mods" / "hinted", body=body)
+    problems = load_library([tmp_path / "mods"], load_scheme()).problems
+    assert [(p.line, p.is_error) for p in problems if "Choose all that apply" in p.message] == [(17, False)]
+    write_module(tmp_path / "plain" / "hinted", body=body.replace(" Choose all\nthat apply.", ""))
+    assert load_library([tmp_path / "plain"], load_scheme()).problems == []

@@ -8,6 +8,8 @@ from tilearn.engine.blocks.base import BlockSource, BlockType, ParseContext
 from tilearn.engine.spec import Option, Question
 
 OPTION = re.compile(r"^\s*[-*]\s+\[( |x|X)\]\s+(.*)$")
+#: the hint the site shows under every multiple-choice question; a prompt that says it too repeats it
+CHOOSE_ALL = re.compile(r"\b(?:choose|select|tick)\s+(?:all|every\w*)\s+that\s+appl(?:y|ies)\b", re.I)
 
 
 class _QuestionBlock(BlockType):
@@ -41,6 +43,12 @@ class _QuestionBlock(BlockType):
         for text, _correct, feedback, index in options:
             if not feedback:
                 context.report(source.body_line(index), f"{label}: option '{text}' has no feedback")
+        if self.name == "multiple-choice" and CHOOSE_ALL.search(" ".join(prompt)):
+            context.warn(
+                source.line,
+                f"{label}: the site already shows 'Choose all that apply.' under every "
+                "multiple-choice question; remove it from the question text",
+            )
         correct = sum(1 for _t, is_correct, _f, _i in options if is_correct)
         if correct == 0:
             context.report(source.line, f"{label} has no right answer (mark one with - [x])")
