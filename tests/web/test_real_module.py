@@ -41,3 +41,13 @@ def test_a_learner_completes_a_shipped_module(make_app, make_user, sign_in):
     with app.app_context():
         record = db.session.scalar(select(CompletionRecord))
         assert (record.module_id, record.score, record.module_version) == (module.id, 100, module.version)
+
+
+def test_the_trainer_preview_fills_in_level_names(make_app, make_user, sign_in):
+    app = make_app(MODULES_DIRS=[str(PROJECT_ROOT / "modules")])
+    client = app.test_client()
+    sign_in(make_user("trainer"), target=client)
+    page = client.get("/author/aware-starting-gently")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "[[level" not in html and "Level 1: Trauma Aware" in html
