@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import FIXTURE_MODULES
 from tests.e2e.conftest import EXIT_URL, LiveServer, Visitor, button, choose, sign_in_with_mouse, text_of
@@ -108,12 +109,13 @@ def test_a_trainer_fixes_previews_publishes_and_changes_a_module(
     assert "3 errors" in page and "Fix the 3 errors to publish" in page
     for fragment in ("You failed", "::: reflection"):
         assert f"Line {line_of(broken, fragment)}:" in page
-    if js:  # a message's line number puts the cursor on that line
-        trainer_driver.find_element(
-            By.CSS_SELECTOR, f"a[data-line='{line_of(broken, 'You failed')}']"
-        ).click()
-        start = trainer_driver.execute_script("return document.getElementById('markdown').selectionStart")
-        assert broken[start:].startswith("You failed")
+    if js:  # a message's line number puts the cursor on that line (once the page's script has loaded)
+        link = f"a[data-line='{line_of(broken, 'You failed')}']"
+        cursor = "return document.getElementById('markdown').selectionStart"
+        WebDriverWait(trainer_driver, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, link).click() or d.execute_script(cursor) > 0
+        )
+        assert broken[trainer_driver.execute_script(cursor) :].startswith("You failed")
 
     # Fix them in the editor, check, preview
     type_text(trainer_driver, fix_mistakes(broken))

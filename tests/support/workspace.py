@@ -54,6 +54,8 @@ What helps someone feel heard?
   Yes. Attention tells people they matter.
 - [ ] Planning your answer while they talk
   That splits your attention, and people notice.
+- [ ] Offering advice as soon as you can
+  Advice can wait; first let them finish.
 :::
 
 ## Pausing {#pausing}
@@ -73,6 +75,8 @@ What helps someone feel heard?
   Attention tells people they matter.
 - [ ] Planning your answer while they talk
   That splits your attention, and people notice.
+- [ ] Offering advice as soon as you can
+  Advice can wait; first let them finish.
 :::
 
 ## Pausing {#pausing}
