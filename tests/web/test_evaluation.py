@@ -74,10 +74,10 @@ def test_invited_before_after_and_six_months_on_never_in_the_way(app, make_user,
     put_off = client.post("/evaluation/aware/six-months/not-now", data={"back": "/"})
     assert put_off.status_code == 302 and put_off.headers["Location"] == "/"
     assert SIX_TITLE not in text(client, "/")
-    assert due(app, learner.id, date.today() + timedelta(days=15)) == [("aware", SIX_MONTHS)]
+    assert due(app, learner.id, evaluation.today_utc() + timedelta(days=15)) == [("aware", SIX_MONTHS)]
     stopped = client.post("/evaluation/aware/six-months/stop", data={"back": "//elsewhere.example"})
     assert stopped.status_code == 302 and stopped.headers["Location"] == "/"  # never off the site
-    assert due(app, learner.id, date.today() + timedelta(days=15)) == []
+    assert due(app, learner.id, evaluation.today_utc() + timedelta(days=15)) == []
     with app.app_context():
         states = {(i.stage, i.state) for i in db.session.scalars(select(EvaluationInvitation))}
     assert states == {(AFTER, "answered"), (SIX_MONTHS, "declined")}
@@ -134,7 +134,7 @@ def test_a_team_is_kept_only_when_it_has_five_people(app, make_user, sign_in):
     with app.app_context():
         rows = db.session.scalars(select(EvaluationResponse)).all()
         assert sorted(r.team_id or 0 for r in rows) == [0, big_team]
-        assert {r.period for r in rows} == {f"{date.today():%Y-%m}"}
+        assert {r.period for r in rows} == {f"{evaluation.today_utc():%Y-%m}"}
         assert {json.loads(r.answers)["confidence"] for r in rows} == {"1"}
 
 
@@ -223,7 +223,7 @@ def test_the_six_month_invitation_is_emailed_once_by_the_daily_command(make_app,
     with app.app_context():
         row = db.session.scalar(select(EvaluationInvitation))
         assert (row.user_id, row.stage, row.state) == (learner.id, SIX_MONTHS, "invited")
-        assert row.emailed_on == date.today()
+        assert row.emailed_on == evaluation.today_utc()
 
 
 def test_without_mail_the_command_says_so(app):
