@@ -78,6 +78,9 @@ def test_invited_before_after_and_six_months_on_never_in_the_way(app, make_user,
     assert due(app, learner.id, evaluation.today_utc() + timedelta(days=15)) == [("aware", SIX_MONTHS)]
     stopped = client.post("/evaluation/aware/six-months/stop", data={"back": "//elsewhere.example"})
     assert stopped.status_code == 302 and stopped.headers["Location"] == "/"  # never off the site
+    for elsewhere in ("/\\elsewhere.example", "/\t/elsewhere.example", "https://elsewhere.example/"):
+        again = client.post("/evaluation/aware/six-months/not-now", data={"back": elsewhere})
+        assert again.headers["Location"] == "/", elsewhere
     assert due(app, learner.id, evaluation.today_utc() + timedelta(days=15)) == []
     with app.app_context():
         states = {(i.stage, i.state) for i in db.session.scalars(select(EvaluationInvitation))}
@@ -137,6 +140,9 @@ def test_a_team_is_kept_only_when_it_has_five_people(app, make_user, sign_in):
         assert sorted(r.team_id or 0 for r in rows) == [0, big_team]
         assert {r.period for r in rows} == {f"{evaluation.today_utc():%Y-%m}"}
         assert {json.loads(r.answers)["confidence"] for r in rows} == {"1"}
+        invitations = db.session.scalars(select(EvaluationInvitation)).all()
+        month = f"{evaluation.today_utc():%Y-%m}"
+        assert {(i.invited_on.day, i.dealt_with_in, i.state) for i in invitations} == {(1, month, "answered")}
 
 
 def answer_after(app, user_ids, answers: dict[str, str]) -> None:

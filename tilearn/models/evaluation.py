@@ -56,7 +56,8 @@ class EvaluationInvitation(Model):
     stage: Mapped[str] = mapped_column(String(16))
     #: invited, answered or declined ("Don't ask again")
     state: Mapped[str] = mapped_column(String(16), default=INVITED)
-    #: the day they were first invited by e-mail or chose "Not now"
+    #: the day they were first invited by e-mail or chose "Not now"; only the month's first day when
+    #: the row was made on answering or declining, so it is no finer than the response's month
     invited_on: Mapped[date] = mapped_column(Date)
     #: after "Not now": not shown again before this day
     ask_again_on: Mapped[date | None] = mapped_column(Date)

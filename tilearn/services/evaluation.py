@@ -185,9 +185,12 @@ def due_one(
 
 
 def _invitation(
-    user_id: int, scheme: LevelScheme, level_key: str, stage: str, today: date
+    user_id: int, scheme: LevelScheme, level_key: str, stage: str, today: date, coarse: bool = False
 ) -> EvaluationInvitation:
+    """The learner's invitation row, made if new; ``coarse``: made on answering, so dated by month only."""
     row = _invitations(user_id, scheme).get((level_key, stage))
+    if coarse:
+        today = today.replace(day=1)
     if row is None:
         row = EvaluationInvitation(
             user_id=user_id,
@@ -234,7 +237,7 @@ def record_answer(
             answers=json.dumps(dict(answers), sort_keys=True),
         )
     )
-    row = _invitation(user_id, scheme, level_key, stage, today)
+    row = _invitation(user_id, scheme, level_key, stage, today, coarse=True)
     row.state, row.dealt_with_in, row.ask_again_on = ANSWERED, month_of(today), None
     db.session.flush()
 
@@ -243,7 +246,7 @@ def record_answer(
 def decline(user_id: int, scheme: LevelScheme, level_key: str, stage: str, today: date | None = None) -> None:
     """ "Don't ask again": this questionnaire is never offered to the learner again."""
     today = today or today_utc()
-    row = _invitation(user_id, scheme, level_key, stage, today)
+    row = _invitation(user_id, scheme, level_key, stage, today, coarse=True)
     if row.state != ANSWERED:
         row.state, row.dealt_with_in, row.ask_again_on = DECLINED, month_of(today), None
     db.session.flush()

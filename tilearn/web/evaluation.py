@@ -27,7 +27,8 @@ def _level(level_key: str, stage: str) -> Level:
 def back_to() -> str:
     """Where to go after the learner chose: the page they came from on this site, else My learning."""
     back = request.form.get("back", "")
-    local = back.startswith("/") and not back.startswith(("//", "/\\"))
+    # Only a path on this site: never "//host", a backslash or a control character a browser might drop.
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back and back.isprintable()
     return back if local else url_for("learn.my_learning")
 
 
