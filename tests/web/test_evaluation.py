@@ -262,3 +262,15 @@ def test_the_evaluation_forms_refuse_a_post_without_its_csrf_token_and_pages_nev
     with app.app_context():
         assert db.session.scalars(select(EvaluationResponse)).all() == []
         assert db.session.scalars(select(EvaluationInvitation)).all() == []
+
+
+def test_results_belong_to_the_scheme_they_were_answered_under(app, make_user):
+    learners = [make_user("learner") for _ in range(5)]
+    hampshire = load_scheme("hampshire")
+    with app.app_context():
+        for person in learners:
+            evaluation.record_answer(person.id, hampshire, "informed", AFTER, {"intention": "3"})
+        ours = evaluation.evaluation_results("informed", AFTER, scheme=hampshire)
+        intention = next(q for q in ours.questions if q.key == "intention")
+        assert ours.responses == 5 and dict(intention.counts)["Mostly"] == 5
+        assert evaluation.evaluation_results("informed", AFTER).suppressed  # the site's own scheme: none
