@@ -23,6 +23,7 @@ modules_cli = AppGroup("modules", help="Check, list, import and export learning 
 demo_cli = AppGroup("demo", help="Demo organisation and people.")
 records_cli = AppGroup("records", help="Completion records.")
 people_cli = AppGroup("people", help="People and what is kept about them.")
+evaluations_cli = AppGroup("evaluations", help="Evaluation questionnaires.")
 
 DEMO_PASSWORD = "learn-at-your-own-pace"
 DEMO_USERS = (
@@ -279,12 +280,52 @@ def password_link_command(email: str, site: str | None) -> None:
     click.echo(link)
 
 
+@evaluations_cli.command("invite")
+@click.option(
+    "--site", help="The site's address, e.g. https://learning.example.org (default: the first TRUSTED_HOSTS)."
+)
+def invite_command(site: str | None) -> None:
+    """E-mail learners whose six-month questionnaire is waiting (once each). Run daily."""
+    from flask import url_for
+
+    from tilearn.services import evaluation, mail
+    from tilearn.services.organisation import current_scheme, current_settings
+    from tilearn.web.library_state import current_library
+
+    if not mail.mail_enabled():
+        click.echo("E-mail is not set up (MAIL_SERVER or MAIL_BACKEND): nobody was e-mailed.")
+        return
+    scheme = current_scheme()
+    reminders = evaluation.reminders_due(current_library(), scheme)
+    site = (site or f"https://{current_app.config['TRUSTED_HOSTS'][0]}").rstrip("/")
+    with current_app.test_request_context():
+        letters = [
+            mail.EvaluationLetter(
+                r.user_id,
+                r.name,
+                r.email,
+                r.level.key,
+                r.level.name,
+                site + url_for("evaluation.questionnaire", level_key=r.level.key, stage=r.stage),
+            )
+            for r in reminders
+        ]
+
+    def sent_one(letter: mail.EvaluationLetter) -> None:
+        with unit_of_work():
+            evaluation.mark_emailed(letter.user_id, letter.level_key, scheme)
+
+    sent = mail.send_evaluation_invitations(letters, current_settings().name, sent_one)
+    click.echo(f"E-mailed {sent} of {len(letters)} six-month evaluation invitation(s).")
+
+
 def init_app(app: Flask) -> None:
     """Add tilearn's commands to `flask`."""
     app.cli.add_command(modules_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(records_cli)
     app.cli.add_command(people_cli)
+    app.cli.add_command(evaluations_cli)
 
 
 __all__ = ["PROJECT_ROOT", "init_app", "lint_paths"]

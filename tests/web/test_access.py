@@ -58,6 +58,10 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("shared_plans.show", "GET"): MANAGERS,
     ("shared_plans.agree", "POST"): MANAGERS,
     ("my_plan.mine", "GET"): SIGNED_IN,
+    ("evaluation.questionnaire", "GET"): SIGNED_IN,
+    ("evaluation.questionnaire", "POST"): SIGNED_IN,
+    ("evaluation.not_now", "POST"): SIGNED_IN,
+    ("evaluation.stop", "POST"): SIGNED_IN,
     ("my_plan.save", "POST"): SIGNED_IN,
     ("my_plan.sharing", "POST"): SIGNED_IN,
     ("my_plan.delete", "GET"): SIGNED_IN,
@@ -127,6 +131,8 @@ VALUES = {
     "token": "no-such-token",
     "assessment_id": 1,
     "version_id": 1,
+    "level_key": "aware",
+    "stage": "before",
 }
 FORMS = {
     "learn.note_choice": {"choice": "continue"},
@@ -142,6 +148,7 @@ FORMS = {
     "needs.accept": {"level": "aware"},
     "my_plan.save": {"role": "checking access"},
     "my_plan.sharing": {"share": "yes"},
+    "evaluation.questionnaire": {"confidence": "2"},
 }
 
 

@@ -16,6 +16,8 @@ from tilearn.models import (
     AuditEvent,
     CompletionRecord,
     DevelopmentPlan,
+    EvaluationInvitation,
+    EvaluationResponse,
 )
 
 #: a private plan holding the marker, with a confidence rating
@@ -37,6 +39,12 @@ def write_private_plan(client) -> None:
     assert MARKER in page and "Not shared: private" in page
 
 
+def answer_evaluation(client, stage: str, answers: dict[str, str]) -> None:
+    """Answer the Trauma Aware questionnaire for this stage; it must be kept."""
+    page = client.post(f"/evaluation/aware/{stage}", data=answers)
+    assert page.status_code == 200 and "Thank you" in page.get_data(as_text=True)
+
+
 def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sign_in, caplog):
     caplog.set_level(logging.DEBUG)
     careful = make_user("learner", name="Careful Person", email="careful@example.org")
@@ -49,9 +57,15 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
 
     learner_client = app.test_client()
     sign_in(careful, target=learner_client)
+    answer_evaluation(learner_client, "before", {"confidence": "1", "knowledge": "1", "hopes": MARKER})
     look_after_myself(app, learner_client, careful.id)
     write_private_plan(learner_client)
     complete(learner_client)
+    answer_evaluation(learner_client, "after", {"confidence": "4", "safe": "1", "comments": MARKER})
+    with app.app_context():
+        assert len(db.session.scalars(select(EvaluationResponse)).all()) == 2
+        answered = db.session.scalars(select(EvaluationInvitation.user_id)).all()
+        assert answered == [careful.id, careful.id]
     plain_client = app.test_client()
     sign_in(plain, target=plain_client)
     complete(plain_client)

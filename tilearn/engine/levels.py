@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tilearn.engine.evaluation import Evaluation, parse_evaluation
 from tilearn.engine.frontmatter import load_yaml
 from tilearn.engine.needs import NeedsAssessment, parse_needs_assessment
 
@@ -40,6 +41,8 @@ class LevelScheme:
     themes: tuple[Theme, ...]
     #: the questions that recommend a level for a team or a role; None when the scheme has none
     needs_assessment: NeedsAssessment | None = None
+    #: the before, after and six-month questionnaires; None when the scheme has none
+    evaluation: Evaluation | None = None
 
     def level_for_module(self, module_level: str) -> Level | None:
         """The scheme level that a module's ``level:`` belongs to, or None."""
@@ -90,6 +93,9 @@ def load_scheme(name_or_path: str = "west-midlands") -> LevelScheme:
         needs = data.get("needs_assessment")
         if needs is not None:
             needs = parse_needs_assessment(needs, [(level.key, level.name) for level in levels])
-        return LevelScheme(str(data["name"]), levels, themes, needs)
+        evaluation = data.get("evaluation")
+        if evaluation is not None:
+            evaluation = parse_evaluation(evaluation)
+        return LevelScheme(str(data["name"]), levels, themes, needs, evaluation)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"level scheme {path} is missing or has a bad field: {error}") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
+from tilearn.models.evaluation import EvaluationInvitation, EvaluationResponse
 from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.planning import DevelopmentPlan, NeedsAssessment
@@ -28,6 +29,8 @@ __all__ = [
     "CompletionRecord",
     "DevelopmentPlan",
     "DraftAnswers",
+    "EvaluationInvitation",
+    "EvaluationResponse",
     "ModuleDraft",
     "ModuleDraftFile",
     "LibraryGeneration",

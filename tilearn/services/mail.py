@@ -1,9 +1,9 @@
-"""E-mails the site sends (set-password links), through Flask-Mailman when e-mail is set up."""
+"""E-mails the site sends (set-password links, evaluation invitations), through Flask-Mailman when set up."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,4 +69,59 @@ def send_password_links(letters: Iterable[LinkLetter], organisation: str) -> int
     except Exception as error:  # any mail server problem: the admin still has the links
         log.warning("could not send set-password e-mails: %s", type(error).__name__)
         log_event("password_link.email_not_sent", None, error=type(error).__name__, sent=sent)
+    return sent
+
+
+@dataclass(frozen=True)
+class EvaluationLetter:
+    """An invitation to a level's six-month questionnaire."""
+
+    user_id: int
+    name: str
+    email: str
+    level_key: str
+    level_name: str
+    link: str
+
+
+def _evaluation_message(letter: EvaluationLetter, organisation: str, connection: Any) -> EmailMessage:
+    body = (
+        f"Hello {letter.name},\n\n"
+        f"About six months ago you finished {letter.level_name} on {organisation} learning. "
+        "If you would like to, you can tell us in a few clicks what has changed in your work since:\n\n"
+        f"{letter.link}\n\n"
+        "It is optional. Your answers are kept without your name, so nobody (your manager included) "
+        "can tell they are yours. If you would rather not, you can ignore this e-mail, or choose "
+        '"Don\'t ask again" on the page.\n'
+    )
+    return EmailMessage(
+        subject=f"Six months on: a few optional questions from {organisation} learning",
+        body=body,
+        to=[letter.email],
+        connection=connection,
+    )
+
+
+def send_evaluation_invitations(
+    letters: Iterable[EvaluationLetter], organisation: str, sent_one: Callable[[EvaluationLetter], None]
+) -> int:
+    """E-mail six-month invitations over one connection, calling ``sent_one`` after each; how many went.
+
+    Sends nothing when e-mail is off. A mail server problem stops the run and is logged; the ones
+    not sent go on the next run.
+    """
+    letters = list(letters)
+    if not letters or not mail_enabled():
+        return 0
+    sent = 0
+    try:
+        with mail.get_connection() as connection:
+            for letter in letters:
+                _evaluation_message(letter, organisation, connection).send()
+                sent_one(letter)
+                sent += 1
+                log_event("evaluation_invitation.emailed", letter.user_id)
+    except Exception as error:  # any mail server problem: the rest go next time
+        log.warning("could not send evaluation invitations: %s", type(error).__name__)
+        log_event("evaluation_invitation.email_not_sent", None, error=type(error).__name__, sent=sent)
     return sent

@@ -20,6 +20,7 @@ from tilearn.models import (
     CompletionRecord,
     DevelopmentPlan,
     DraftAnswers,
+    EvaluationInvitation,
     ModuleDraft,
     ModuleProgress,
     ModuleVersion,
@@ -97,6 +98,9 @@ HOLDINGS = (
         hide=("user_id", "team_id"),
         parsed=("answers", "reasons"),
     ),
+    # Only that they answered, declined or put off a questionnaire: the answers themselves name
+    # nobody (evaluation_responses has no person), so they are neither downloaded nor erased.
+    Holding(EvaluationInvitation, DELETE, "evaluation_invitations"),
     # Also let go by retention after the pause setting, each learner's newest kept (retention.py).
     Holding(Pause, DELETE, "pauses"),
     Holding(UserSession, DELETE, "signed_in_sessions", hide=("user_id", "token_hash")),

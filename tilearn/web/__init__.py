@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         author,
+        evaluation,
         learn,
         manage,
         my_plan,
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         training_needs.bp,
         my_plan.bp,
         shared_plans.bp,
+        evaluation.bp,
     ):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")

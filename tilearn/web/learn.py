@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 
 from tilearn.engine import Module, Section
 from tilearn.engine.assets import asset_type, resolve_asset
-from tilearn.services import certificates, completion, progress, quizzes, reflections, statuses
+from tilearn.engine.evaluation import AFTER, BEFORE
+from tilearn.services import certificates, completion, evaluation, progress, quizzes, reflections, statuses
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
 
@@ -43,7 +44,8 @@ def my_learning() -> str:
     """Every module by level, with the learner's status and a resume link."""
     user_id = current_user.id
     levels = progress.my_learning(user_id, current_library(), current_scheme())
-    return render_template("learn/my_learning.html", levels=levels)
+    dues = evaluation.invitations_due(user_id, current_library(), current_scheme())
+    return render_template("learn/my_learning.html", levels=levels, evaluations=dues)
 
 
 @bp.get("/learn/<module_id>")
@@ -55,14 +57,17 @@ def module(module_id: str) -> str:
     library = current_library()
     record = state.last_record
     record_status = certificates.record_status(record, library.stale_labels(module.id)) if record else None
+    level = library.level_of(module, current_scheme())
+    before = [] if state.started or level is None else _due(level.key, BEFORE)
     return render_template(
         "learn/module.html",
+        evaluations=before,
         record_status=record_status,
         changes=library.changes_since(module.id, record.module_version) if record else [],
         refresher_open=bool(record_status and record_status.key != statuses.VALID and state.completion),
         module=module,
         state=state,
-        level=current_library().level_of(module, current_scheme()),
+        level=level,
         resume=state.last_section_id if module.section(state.last_section_id or "") else None,
         scheme=current_scheme(),
         outstanding=completion.sections_outstanding(module, state.seen),
@@ -187,7 +192,15 @@ def finished(module_id: str) -> ResponseReturnValue:
     record = progress.latest_completion(current_user.id, module.id)
     if record is None:
         return redirect(url_for("learn.module", module_id=module.id))
-    return render_template("learn/finished.html", module=module, record=record)
+    level = current_library().level_of(module, current_scheme())
+    after = _due(level.key, AFTER) if level else []
+    return render_template("learn/finished.html", module=module, record=record, evaluations=after)
+
+
+def _due(level_key: str, stage: str) -> list[evaluation.Due]:
+    """This level's questionnaire for this stage, as a one-item list if it is waiting for the learner."""
+    due = evaluation.due_one(current_user.id, current_library(), current_scheme(), level_key, stage)
+    return [due] if due else []
 
 
 @bp.post("/learn/<module_id>/<section_id>/reflections/<reflection_id>")
