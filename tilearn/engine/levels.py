@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tilearn.engine.frontmatter import load_yaml
 from tilearn.engine.needs import NeedsAssessment, parse_needs_assessment
+from tilearn.engine.service_audit import AuditFramework, load_framework, parse_framework
 
 SHIPPED_SCHEMES = Path(__file__).resolve().parent.parent / "levels"
 
@@ -40,6 +41,8 @@ class LevelScheme:
     themes: tuple[Theme, ...]
     #: the questions that recommend a level for a team or a role; None when the scheme has none
     needs_assessment: NeedsAssessment | None = None
+    #: the principles and criteria services are audited against; None when the scheme has none
+    service_audit: AuditFramework | None = None
 
     def level_for_module(self, module_level: str) -> Level | None:
         """The scheme level that a module's ``level:`` belongs to, or None."""
@@ -90,6 +93,11 @@ def load_scheme(name_or_path: str = "west-midlands") -> LevelScheme:
         needs = data.get("needs_assessment")
         if needs is not None:
             needs = parse_needs_assessment(needs, [(level.key, level.name) for level in levels])
-        return LevelScheme(str(data["name"]), levels, themes, needs)
+        audit = data.get("service_audit")
+        if isinstance(audit, str):
+            audit = load_framework(audit, beside=path.parent)
+        elif audit is not None:
+            audit = parse_framework(audit)
+        return LevelScheme(str(data["name"]), levels, themes, needs, audit)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"level scheme {path} is missing or has a bad field: {error}") from None

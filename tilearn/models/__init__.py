@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tilearn.models.audits import ServiceAudit, ServiceAuditAction
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
 from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
@@ -38,6 +39,8 @@ __all__ = [
     "PasswordLink",
     "Pause",
     "QuestionResult",
+    "ServiceAudit",
+    "ServiceAuditAction",
     "QuizAttempt",
     "ReflectionEntry",
     "RetiredModule",

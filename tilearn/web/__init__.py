@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         manage,
         my_plan,
         records,
+        service_audit,
         shared_plans,
         support,
         training_needs,
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         training_needs.bp,
         my_plan.bp,
         shared_plans.bp,
+        service_audit.bp,
     ):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")
