@@ -1,4 +1,4 @@
-"""Service audits: managers audit their teams, admins any team or a named service; re-audits show what moved."""
+"""Service audits: managers audit their teams, admins any team or a service; re-audits show what moved."""
 
 from __future__ import annotations
 
@@ -66,13 +66,23 @@ def test_a_manager_audits_their_team_and_a_re_audit_shows_what_moved(app, organi
     assert "What moved" not in page
     added = client.post(
         f"/manage/audits/{first}/actions",
-        data={"action": "Write a first-contact policy", "owner": "Team leader", "criterion": "trustworthiness.intake-purpose",
-              "due-day": "31", "due-month": "3", "due-year": "2027"},
+        data={
+            "action": "Write a first-contact policy",
+            "owner": "Team leader",
+            "criterion": "trustworthiness.intake-purpose",
+            "due-day": "31",
+            "due-month": "3",
+            "due-year": "2027",
+        },
     )
     assert added.status_code == 302
-    client.post(f"/manage/audits/{first}/actions", data={"action": "Put rights posters up", "owner": "Office manager"})
+    client.post(
+        f"/manage/audits/{first}/actions", data={"action": "Put rights posters up", "owner": "Office manager"}
+    )
     with app.app_context():
-        poster = db.session.scalar(select(ServiceAuditAction).where(ServiceAuditAction.owner == "Office manager"))
+        poster = db.session.scalar(
+            select(ServiceAuditAction).where(ServiceAuditAction.owner == "Office manager")
+        )
     assert client.post(f"/manage/audits/{first}/actions/{poster.id}", data={"done": "yes"}).status_code == 302
 
     again = client.get(f"/manage/audits/{first}/again")
@@ -84,7 +94,9 @@ def test_a_manager_audits_their_team_and_a_re_audit_shows_what_moved(app, organi
     second = new_audit(client, org.team_a, second_form)
     page = client.get(f"/manage/audits/{second}").get_data(as_text=True)
     moved = page.split('id="moved"')[1].split("</table>")[0]
-    assert "A written policy or statement commits" in moved and "People decide how much they take part" in moved
+    assert (
+        "A written policy or statement commits" in moved and "People decide how much they take part" in moved
+    )
     assert moved.count("<tr") == 3  # the heading and the two criteria that moved
     assert re.search(r"commits.*?Green</strong>.*?Amber</strong>.*?Worse", moved, re.S)
     assert re.search(r"at what pace.*?Red</strong>.*?Green</strong>.*?Better", moved, re.S)
@@ -96,22 +108,28 @@ def test_a_manager_audits_their_team_and_a_re_audit_shows_what_moved(app, organi
     created = events(app, "service_audit.created")
     assert [(actor, s) for actor, s, _d in created] == [(org.manager_a.id, subject)] * 2
     assert created[1][2] == f"audit:{second}; red {len(KEYS) - 2}, amber 1, green 1"
-    assert (org.manager_a.id, subject, f"audit:{first}; action:{poster.id} done") in events(app, "service_audit.updated")
+    assert (org.manager_a.id, subject, f"audit:{first}; action:{poster.id} done") in events(
+        app, "service_audit.updated"
+    )
 
 
 def test_the_chart_is_an_svg_with_the_counts_and_a_table(app, organisation, sign_in):
     client = signed_in(app, sign_in, organisation.manager_a)
     first = new_audit(client, organisation.team_a, ratings("red"))
-    second = new_audit(client, organisation.team_a, ratings("green", safety__policy="amber", safety__mandate="red"))
+    second = new_audit(
+        client, organisation.team_a, ratings("green", safety__policy="amber", safety__mandate="red")
+    )
     page = client.get(f"/manage/audits/{second}").get_data(as_text=True)
     svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
-    assert "<title id=\"chart-title\">" in svg and "<desc id=\"chart-desc\">" in svg
+    assert '<title id="chart-title">' in svg and '<desc id="chart-desc">' in svg
     assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     safety = len(FRAMEWORK.principles[0].criteria)
     # first audit: every Safety criterion red; second: 1 red, 1 amber, the rest green
     assert f">R{safety}</text>" in svg and f">G{safety - 2}</text>" in svg
-    assert svg.count('fill="#d4351c"') == len(FRAMEWORK.principles) + 1  # every principle red once, Safety again
+    assert (
+        svg.count('fill="#d4351c"') == len(FRAMEWORK.principles) + 1
+    )  # every principle red once, Safety again
     table = page.split('id="chart-table"', 1)[1].split("</table>", 1)[0]
     assert f"{safety} red, 0 amber, 0 green" in table and f"1 red, 1 amber, {safety - 2} green" in table
     assert table.count("<tr") == 3
@@ -132,11 +150,16 @@ def test_managers_of_other_teams_get_404_for_everything(app, organisation, sign_
     ):
         assert other.get(url).status_code == 404, url
     assert other.post(f"/manage/audits/{audit}/edit", data=ratings("green")).status_code == 404
-    assert other.post(f"/manage/audits/{audit}/actions", data={"action": "x", "owner": "y"}).status_code == 404
+    assert (
+        other.post(f"/manage/audits/{audit}/actions", data={"action": "x", "owner": "y"}).status_code == 404
+    )
     assert other.post(f"/manage/audits/teams/{org.team_a}/new", data=ratings()).status_code == 404
     with app.app_context():
         assert db.session.scalar(select(ServiceAuditAction)) is None
-        assert db.session.scalar(select(ServiceAudit).where(ServiceAudit.id == audit)).ratings.count("green") == 0
+        assert (
+            db.session.scalar(select(ServiceAudit).where(ServiceAudit.id == audit)).ratings.count("green")
+            == 0
+        )
     assert "Housing" not in other.get("/manage/audits/").get_data(as_text=True)
 
 
@@ -154,7 +177,8 @@ def test_bad_action_input_gets_plain_messages(app, organisation, sign_in):
     client = signed_in(app, sign_in, organisation.manager_a)
     audit = new_audit(client, organisation.team_a, ratings())
     response = client.post(
-        f"/manage/audits/{audit}/actions", data={"action": "", "owner": "", "due-day": "31", "due-month": "2", "due-year": "2027"}
+        f"/manage/audits/{audit}/actions",
+        data={"action": "", "owner": "", "due-day": "31", "due-month": "2", "due-year": "2027"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -169,7 +193,11 @@ def test_an_admin_audits_a_named_service_and_edits_it(app, organisation, sign_in
     audit = int(response.headers["Location"].rsplit("/", 1)[1])
     index = admin.get("/manage/audits/").get_data(as_text=True)
     assert "Front desk" in index and "Housing" in index and "Libraries" in index
-    assert admin.get(f"/manage/audits/{audit}/again").headers["Location"].endswith("services/new?service=Front+desk")
+    assert (
+        admin.get(f"/manage/audits/{audit}/again")
+        .headers["Location"]
+        .endswith("services/new?service=Front+desk")
+    )
     edited = admin.post(f"/manage/audits/{audit}/edit", data=ratings("green", empowerment__welcome="red"))
     assert edited.status_code == 302
     assert events(app, "service_audit.updated")[-1] == (
@@ -188,10 +216,13 @@ def test_csv_and_pdf_hold_the_audit_and_are_audited(app, organisation, sign_in):
     client = signed_in(app, sign_in, org.manager_a)
     first = new_audit(client, org.team_a, ratings("red"))
     form = ratings("red", safety__policy="green")
-    form["description-safety.policy"] = "=HYPERLINK(\"x\")"
+    form["description-safety.policy"] = '=HYPERLINK("x")'
     form["evidence-safety.policy"] = "Minutes, 3 March"
     second = new_audit(client, org.team_a, form)
-    client.post(f"/manage/audits/{second}/actions", data={"action": "Ask people what language they speak", "owner": "Ravi"})
+    client.post(
+        f"/manage/audits/{second}/actions",
+        data={"action": "Ask people what language they speak", "owner": "Ravi"},
+    )
 
     response = client.get(f"/manage/audits/{second}/audit.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
@@ -203,7 +234,7 @@ def test_csv_and_pdf_hold_the_audit_and_are_audited(app, organisation, sign_in):
         "A written policy or statement commits the organisation to trauma-informed principles.",
         "Green",
         "Red",
-        "'=HYPERLINK(\"x\")",
+        '\'=HYPERLINK("x")',
         "Minutes, 3 March",
     ]
     assert len([r for r in rows[1:] if r and r[0] != "action" and len(r) == 6]) == len(KEYS)
@@ -227,11 +258,15 @@ def test_csv_and_pdf_hold_the_audit_and_are_audited(app, organisation, sign_in):
 
 def test_a_scheme_can_bring_its_own_criteria(tmp_path):
     (tmp_path / "mine.yaml").write_text(
-        "name: Ours\nprinciples:\n  - key: calm\n    name: Calm\n    criteria:\n      - key: quiet\n        text: A quiet room.\n",
+        "name: Ours\nprinciples:\n  - key: calm\n    name: Calm\n"
+        "    criteria:\n      - key: quiet\n        text: A quiet room.\n",
         encoding="utf-8",
     )
     scheme_file = tmp_path / "scheme.yaml"
     shipped = (load_scheme.__globals__["SHIPPED_SCHEMES"] / "west-midlands.yaml").read_text(encoding="utf-8")
-    scheme_file.write_text(shipped.replace("service_audit: trauma-informed-service", "service_audit: mine.yaml"), encoding="utf-8")
+    scheme_file.write_text(
+        shipped.replace("service_audit: trauma-informed-service", "service_audit: mine.yaml"),
+        encoding="utf-8",
+    )
     framework = load_scheme(str(scheme_file)).service_audit
     assert framework is not None and [c.text for _p, c in framework.criteria()] == ["A quiet room."]

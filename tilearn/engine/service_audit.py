@@ -85,9 +85,13 @@ def parse_framework(data: Any) -> AuditFramework:
         if not criteria:
             raise ValueError(f"service audit principle {item['key']!r} has no criteria")
         principles.append(
-            Principle(str(item["key"]), str(item["name"]), str(item.get("summary", "")).strip(), tuple(criteria))
+            Principle(
+                str(item["key"]), str(item["name"]), str(item.get("summary", "")).strip(), tuple(criteria)
+            )
         )
-    return AuditFramework(str(data.get("name", "Service audit")), str(data.get("intro", "")).strip(), tuple(principles))
+    return AuditFramework(
+        str(data.get("name", "Service audit")), str(data.get("intro", "")).strip(), tuple(principles)
+    )
 
 
 def load_framework(name_or_path: str, beside: Path | None = None) -> AuditFramework:
@@ -127,9 +131,7 @@ class Rating:
 Ratings = dict[str, Rating]
 
 
-def check_ratings(
-    framework: AuditFramework, form: Mapping[str, str]
-) -> tuple[Ratings, dict[str, str]]:
+def check_ratings(framework: AuditFramework, form: Mapping[str, str]) -> tuple[Ratings, dict[str, str]]:
     """The ratings in a submitted form (``status-<key>``, ``description-<key>``, ``evidence-<key>``).
 
     Returns the ratings and plain-language problems by field name; every criterion needs a status.
@@ -153,12 +155,18 @@ def check_ratings(
 
 def ratings_to_data(ratings: Ratings) -> dict[str, dict[str, str]]:
     """Ratings as plain data for keeping."""
-    return {key: {"status": r.status, "description": r.description, "evidence": r.evidence} for key, r in ratings.items()}
+    return {
+        key: {"status": r.status, "description": r.description, "evidence": r.evidence}
+        for key, r in ratings.items()
+    }
 
 
 def ratings_from_data(data: Mapping[str, Mapping[str, str]]) -> Ratings:
     """Ratings as kept."""
-    return {key: Rating(v.get("status", ""), v.get("description", ""), v.get("evidence", "")) for key, v in data.items()}
+    return {
+        key: Rating(v.get("status", ""), v.get("description", ""), v.get("evidence", ""))
+        for key, v in data.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,7 @@ class Move:
 
     @property
     def direction(self) -> str:
-        """"better", "worse", "same" or "new", in words."""
+        """ "better", "worse", "same" or "new", in words."""
         if not self.was:
             return "new"
         if self.was == self.now:
@@ -281,4 +289,14 @@ def chart(
         groups.append(Group(name, round((start + x - GROUP_GAP) / 2, 1), tuple(bars)))
     step = max(1, -(-top // 5))
     ticks = tuple((n, round(PLOT_BOTTOM - n * scale, 1)) for n in range(0, top + 1, step))
-    return Chart(round(x + GROUP_GAP / 2, 1), CHART_HEIGHT, PLOT_TOP, PLOT_BOTTOM, LEFT, BAR_WIDTH, top, ticks, tuple(groups))
+    return Chart(
+        round(x + GROUP_GAP / 2, 1),
+        CHART_HEIGHT,
+        PLOT_TOP,
+        PLOT_BOTTOM,
+        LEFT,
+        BAR_WIDTH,
+        top,
+        ticks,
+        tuple(groups),
+    )

@@ -1,4 +1,4 @@
-"""A service audit as CSV (one row per criterion, then the actions) and as a PDF, with the certificate's fonts.
+"""A service audit as CSV (a row per criterion, then the actions) and as a PDF with the certificate's fonts.
 
 Imported only when an audit is exported: fpdf2 and the font machinery add to start-up otherwise.
 """
@@ -108,7 +108,11 @@ def audit_pdf(page: AuditPage, organisation: str) -> bytes:
     lines: list[tuple[str, float, bool]] = [
         (organisation, 10, True),
         (f"{page.framework.name}: {page.about}", 16, True),
-        (f"Audited {audit.created_at:%d %B %Y} by {page.audited_by or 'someone no longer listed'}", 10, False),
+        (
+            f"Audited {audit.created_at:%d %B %Y} by {page.audited_by or 'someone no longer listed'}",
+            10,
+            False,
+        ),
     ]
     if page.previous is not None:
         lines.append((f"Started from the audit of {page.previous.created_at:%d %B %Y}", 10, False))
@@ -118,7 +122,11 @@ def audit_pdf(page: AuditPage, organisation: str) -> bytes:
             rating = page.ratings.get(criterion.key)
             status = RAG_WORDS.get(rating.status, "Not rated") if rating else "Not rated"
             before = was.get((principle.name, criterion.text), "")
-            moved = f" (was {RAG_NAMES[before]})" if before and before != (rating.status if rating else "") else ""
+            moved = (
+                f" (was {RAG_NAMES[before]})"
+                if before and before != (rating.status if rating else "")
+                else ""
+            )
             lines.append((criterion.text, 10, True))
             lines.append((f"Status: {status}{moved}", 10, False))
             if rating and rating.description:
@@ -129,9 +137,9 @@ def audit_pdf(page: AuditPage, organisation: str) -> bytes:
     rows = _action_rows(page)
     if not rows:
         lines.append(("No actions recorded.", 10, False))
-    for text, criterion, owner, due, done in rows:
+    for text, for_what, owner, due, done in rows:
         lines.append((text, 10, True))
-        lines.append((f"For: {criterion}. Owner: {owner}. Due: {due or 'not set'}. Done: {done}.", 10, False))
+        lines.append((f"For: {for_what}. Owner: {owner}. Due: {due or 'not set'}. Done: {done}.", 10, False))
     choice = fonts_for("\n".join(text for text, _size, _bold in lines))
     if choice.uncovered:
         log.warning("audit %s: some characters have no shipped font; printed as U+FFFD", audit.id)

@@ -74,7 +74,9 @@ def history(audit: ServiceAudit) -> list[ServiceAudit]:
     """Every audit of the same team or service up to and including this one, oldest first."""
     column = ServiceAudit.team_id if audit.team_id is not None else ServiceAudit.service
     wanted = audit.team_id if audit.team_id is not None else audit.service
-    query = select(ServiceAudit).where(column == wanted, ServiceAudit.id <= audit.id).order_by(ServiceAudit.id)
+    query = (
+        select(ServiceAudit).where(column == wanted, ServiceAudit.id <= audit.id).order_by(ServiceAudit.id)
+    )
     return list(db.session.scalars(query))
 
 
@@ -163,7 +165,9 @@ def update_audit(actor_id: int, audit_id: int, form: Mapping[str, str]) -> Servi
 def summary(framework: AuditFramework, ratings: Ratings) -> str:
     """Counts for the audit log: "red 2, amber 3, green 41"."""
     counts = rag_counts(framework, ratings)
-    return ", ".join(f"{status} {sum(c[status] for c in counts.values())}" for status in ("red", "amber", "green"))
+    return ", ".join(
+        f"{status} {sum(c[status] for c in counts.values())}" for status in ("red", "amber", "green")
+    )
 
 
 def _get(audit_id: int) -> ServiceAudit:
@@ -212,7 +216,9 @@ def add_action(actor_id: int, audit_id: int, form: Mapping[str, str]) -> Service
     )
     db.session.add(action)
     db.session.flush()
-    record_event(actor_id, "service_audit.action_added", subject(audit), f"audit:{audit.id}; action:{action.id}")
+    record_event(
+        actor_id, "service_audit.action_added", subject(audit), f"audit:{audit.id}; action:{action.id}"
+    )
     return action
 
 
@@ -225,7 +231,9 @@ def set_action_done(actor_id: int, audit_id: int, action_id: int, done: bool) ->
         raise LookupError(f"no action {action_id} on audit {audit_id}")
     action.done_at = utcnow() if done else None
     what = "done" if done else "not done"
-    record_event(actor_id, "service_audit.updated", subject(audit), f"audit:{audit.id}; action:{action.id} {what}")
+    record_event(
+        actor_id, "service_audit.updated", subject(audit), f"audit:{audit.id}; action:{action.id} {what}"
+    )
     return action
 
 
@@ -262,7 +270,14 @@ def audit_page(audit: ServiceAudit) -> AuditPage:
     moves = what_moved(framework, ratings_of(previous), ratings) if previous is not None else []
     names = people.names_of([audit.audited_by] if audit.audited_by else [])
     return AuditPage(
-        audit, about(audit), framework, ratings, previous, moves, actions(audit.id), names.get(audit.audited_by or 0, "")
+        audit,
+        about(audit),
+        framework,
+        ratings,
+        previous,
+        moves,
+        actions(audit.id),
+        names.get(audit.audited_by or 0, ""),
     )
 
 
@@ -278,13 +293,21 @@ def latest_for_teams(team_ids: list[int]) -> dict[int, ServiceAudit]:
     """Each team's newest audit, by team id (teams never audited are left out)."""
     if not team_ids:
         return {}
-    newest = select(func.max(ServiceAudit.id)).where(ServiceAudit.team_id.in_(team_ids)).group_by(ServiceAudit.team_id)
+    newest = (
+        select(func.max(ServiceAudit.id))
+        .where(ServiceAudit.team_id.in_(team_ids))
+        .group_by(ServiceAudit.team_id)
+    )
     rows = db.session.scalars(select(ServiceAudit).where(ServiceAudit.id.in_(newest)))
     return {row.team_id: row for row in rows if row.team_id is not None}
 
 
 def latest_for_services() -> list[ServiceAudit]:
     """Each named service's newest audit, by name (admins only see these)."""
-    newest = select(func.max(ServiceAudit.id)).where(ServiceAudit.service.is_not(None)).group_by(ServiceAudit.service)
+    newest = (
+        select(func.max(ServiceAudit.id))
+        .where(ServiceAudit.service.is_not(None))
+        .group_by(ServiceAudit.service)
+    )
     rows = db.session.scalars(select(ServiceAudit).where(ServiceAudit.id.in_(newest)))
     return sorted(rows, key=lambda a: (a.service or "").casefold())

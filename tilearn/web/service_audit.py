@@ -7,6 +7,7 @@ did not exist. Creating, changing and exporting are audited.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -77,12 +78,19 @@ def _form_page(
     ask_service: bool = False,
     editing: bool = False,
 ) -> ResponseReturnValue:
+    texts: Mapping[str, str]
     if request.method == "POST":
-        given = {key: request.form.get(f"status-{key}", "") for key in (c.key for _p, c in framework.criteria())}
+        given = {
+            key: request.form.get(f"status-{key}", "") for key in (c.key for _p, c in framework.criteria())
+        }
         texts = request.form
     else:
         given = {key: rating.status for key, rating in start.items()}
-        texts = {f"{field}-{key}": getattr(rating, field) for key, rating in start.items() for field in ("description", "evidence")}
+        texts = {
+            f"{field}-{key}": getattr(rating, field)
+            for key, rating in start.items()
+            for field in ("description", "evidence")
+        }
     page = render_template(
         "audit/form.html",
         about=about,
@@ -162,7 +170,9 @@ def _chart_data(audit: ServiceAudit) -> tuple[object, list[dict[str, object]]]:
     return geometry, rows
 
 
-def _show(audit: ServiceAudit, problems: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+def _show(
+    audit: ServiceAudit, problems: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
     page = audits.audit_page(audit)
     geometry, rows = _chart_data(audit)
     return render_template(
