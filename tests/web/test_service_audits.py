@@ -270,3 +270,39 @@ def test_a_scheme_can_bring_its_own_criteria(tmp_path):
     )
     framework = load_scheme(str(scheme_file)).service_audit
     assert framework is not None and [c.text for _p, c in framework.criteria()] == ["A quiet room."]
+
+
+def test_the_audit_forms_refuse_a_post_without_its_csrf_token(make_app, make_user):
+    from tests.conftest import PASSWORD, csrf_token
+    from tests.web.conftest import add_team
+    from tilearn.services import service_audits
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    manager, admin = make_user("manager"), make_user("admin")
+    team = add_team(app, "Housing", managers=[manager])
+    with app.app_context():
+        audit = service_audits.record_audit(manager.id, FRAMEWORK, ratings("red"), team_id=team)
+        action = service_audits.add_action(manager.id, audit.id, {"action": "Do it", "owner": "Me"})
+        audit_id, action_id = audit.id, action.id
+    posts = {
+        manager: [
+            (f"/manage/audits/teams/{team}/new", ratings("green")),
+            (f"/manage/audits/{audit_id}/edit", ratings("green")),
+            (f"/manage/audits/{audit_id}/actions", {"action": "Another", "owner": "Me"}),
+            (f"/manage/audits/{audit_id}/actions/{action_id}", {"done": "yes"}),
+        ],
+        admin: [("/manage/audits/services/new", {**ratings("green"), "service": "Front desk"})],
+    }
+    for user, forms in posts.items():
+        client = app.test_client()
+        client.environ_base["HTTP_REFERER"] = "https://localhost/"
+        page = client.get("/sign-in").get_data(as_text=True)
+        sign_in_data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
+        assert client.post("/sign-in", data=sign_in_data).status_code == 302
+        for url, data in forms:
+            assert client.post(url, data=data).status_code == 400, url
+    with app.app_context():
+        assert [a.ratings.count("green") for a in db.session.scalars(select(ServiceAudit))] == [0]
+        assert [(a.action, a.done_at) for a in db.session.scalars(select(ServiceAuditAction))] == [
+            ("Do it", None)
+        ]
