@@ -101,6 +101,13 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("author.retire", "POST"): AUTHORS,
     ("author.restore", "GET"): AUTHORS,
     ("author.restore", "POST"): AUTHORS,
+    ("checklists.index", "GET"): AUTHORS,
+    ("checklists.check_module", "GET"): AUTHORS,
+    ("checklists.check_module", "POST"): AUTHORS,
+    ("checklists.module_history", "GET"): AUTHORS,
+    ("checklists.check_offer", "GET"): AUTHORS,
+    ("checklists.check_offer", "POST"): AUTHORS,
+    ("checklists.show", "GET"): AUTHORS,
     ("admin.index", "GET"): ADMINS,
     ("admin.people_list", "GET"): ADMINS,
     ("admin.add_person", "GET"): ADMINS,
@@ -142,6 +149,7 @@ VALUES = {
     "version_id": 1,
     "audit_id": 1,
     "action_id": 1,
+    "checklist_id": 1,
 }
 FORMS = {
     "learn.note_choice": {"choice": "continue"},

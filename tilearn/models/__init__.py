@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tilearn.models.audits import ServiceAudit, ServiceAuditAction
+from tilearn.models.checklists import TrainingChecklist
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
 from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
@@ -41,6 +42,7 @@ __all__ = [
     "QuestionResult",
     "ServiceAudit",
     "ServiceAuditAction",
+    "TrainingChecklist",
     "QuizAttempt",
     "ReflectionEntry",
     "RetiredModule",

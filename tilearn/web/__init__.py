@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         service_audit,
         shared_plans,
         support,
+        training_checklists,
         training_needs,
         verify,
     )
@@ -42,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
         my_plan.bp,
         shared_plans.bp,
         service_audit.bp,
+        training_checklists.bp,
     ):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")

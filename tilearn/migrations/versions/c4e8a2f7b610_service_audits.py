@@ -1,4 +1,4 @@
-"""trauma-informed service audits and their actions
+"""trauma-informed service audits and their actions; quality-training checklists
 
 service_audits keeps each audit of a team (or a named service) against the trauma-informed
 criteria, with the criteria as shown and the rating of each; service_audit_actions holds the
@@ -59,8 +59,30 @@ def upgrade():
     with op.batch_alter_table('service_audit_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_audit_actions_audit_id'), ['audit_id'], unique=False)
 
+    op.create_table('training_checklists',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.String(length=64), nullable=True),
+    sa.Column('module_version', sa.String(length=64), nullable=True),
+    sa.Column('offer', sa.String(length=200), nullable=True),
+    sa.Column('questions', sa.Text(), nullable=False),
+    sa.Column('answers', sa.Text(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('completed_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', tilearn.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['completed_by'], ['users.id'], name=op.f('fk_training_checklists_completed_by_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_checklists'))
+    )
+    with op.batch_alter_table('training_checklists', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_checklists_module_id'), ['module_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_checklists_offer'), ['offer'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('training_checklists', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_checklists_offer'))
+        batch_op.drop_index(batch_op.f('ix_training_checklists_module_id'))
+
+    op.drop_table('training_checklists')
     with op.batch_alter_table('service_audit_actions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_audit_actions_audit_id'))
 
