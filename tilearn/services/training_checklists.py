@@ -87,10 +87,8 @@ def for_module(module_id: str) -> list[TrainingChecklist]:
 def counts_by_module() -> dict[str, int]:
     """How many checklists each module has."""
     query = select(TrainingChecklist.module_id, func.count()).where(TrainingChecklist.module_id.is_not(None))
-    return {
-        module_id: count
-        for module_id, count in db.session.execute(query.group_by(TrainingChecklist.module_id))
-    }
+    rows = db.session.execute(query.group_by(TrainingChecklist.module_id))
+    return {str(module_id): count for module_id, count in rows}
 
 
 def offers() -> list[TrainingChecklist]:
