@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tilearn.engine.evaluation import Evaluation, parse_evaluation
+from tilearn.engine.checklist import Checklist, load_checklist, parse_checklist
 from tilearn.engine.frontmatter import load_yaml
 from tilearn.engine.needs import NeedsAssessment, parse_needs_assessment
+from tilearn.engine.service_audit import AuditFramework, load_framework, parse_framework
 
 SHIPPED_SCHEMES = Path(__file__).resolve().parent.parent / "levels"
 
@@ -43,6 +45,10 @@ class LevelScheme:
     needs_assessment: NeedsAssessment | None = None
     #: the before, after and six-month questionnaires; None when the scheme has none
     evaluation: Evaluation | None = None
+    #: the principles and criteria services are audited against; None when the scheme has none
+    service_audit: AuditFramework | None = None
+    #: the questions asked when choosing training; None when the scheme has none
+    training_checklist: Checklist | None = None
 
     def level_for_module(self, module_level: str) -> Level | None:
         """The scheme level that a module's ``level:`` belongs to, or None."""
@@ -96,6 +102,24 @@ def load_scheme(name_or_path: str = "west-midlands") -> LevelScheme:
         evaluation = data.get("evaluation")
         if evaluation is not None:
             evaluation = parse_evaluation(evaluation)
-        return LevelScheme(str(data["name"]), levels, themes, needs, evaluation)
+        audit = data.get("service_audit")
+        if isinstance(audit, str):
+            audit = load_framework(audit, beside=path.parent)
+        elif audit is not None:
+            audit = parse_framework(audit)
+        checklist = data.get("training_checklist")
+        if isinstance(checklist, str):
+            checklist = load_checklist(checklist, beside=path.parent)
+        elif checklist is not None:
+            checklist = parse_checklist(checklist)
+        return LevelScheme(
+            str(data["name"]),
+            levels,
+            themes,
+            needs,
+            evaluation=evaluation,
+            service_audit=audit,
+            training_checklist=checklist,
+        )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"level scheme {path} is missing or has a bad field: {error}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tilearn.models.audits import ServiceAudit, ServiceAuditAction
+from tilearn.models.checklists import TrainingChecklist
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
 from tilearn.models.evaluation import EvaluationInvitation, EvaluationResponse
@@ -41,6 +43,9 @@ __all__ = [
     "PasswordLink",
     "Pause",
     "QuestionResult",
+    "ServiceAudit",
+    "ServiceAuditAction",
+    "TrainingChecklist",
     "QuizAttempt",
     "ReflectionEntry",
     "RetiredModule",

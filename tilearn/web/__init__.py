@@ -23,8 +23,10 @@ def register_blueprints(app: Flask) -> None:
         manage,
         my_plan,
         records,
+        service_audit,
         shared_plans,
         support,
+        training_checklists,
         training_needs,
         verify,
     )
@@ -42,6 +44,8 @@ def register_blueprints(app: Flask) -> None:
         my_plan.bp,
         shared_plans.bp,
         evaluation.bp,
+        service_audit.bp,
+        training_checklists.bp,
     ):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")
