@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tilearn.engine.evaluation import Evaluation, parse_evaluation
 from tilearn.engine.checklist import Checklist, load_checklist, parse_checklist
+from tilearn.engine.evaluation import Evaluation, parse_evaluation
 from tilearn.engine.frontmatter import load_yaml
 from tilearn.engine.needs import NeedsAssessment, parse_needs_assessment
 from tilearn.engine.service_audit import AuditFramework, load_framework, parse_framework
