@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         author,
+        insight,
         learn,
         manage,
         my_plan,
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         training_needs.bp,
         my_plan.bp,
         shared_plans.bp,
+        insight.bp,
     ):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")

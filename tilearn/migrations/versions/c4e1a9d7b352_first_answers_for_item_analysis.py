@@ -1,0 +1,32 @@
+"""first answers for item analysis
+
+question_results.first_correct keeps whether the learner's first answer to a question, as it is
+now worded, was right; trainers' insight pages compute each question's facility and discrimination
+from it (aggregates over five or more learners only). A rewritten question starts afresh. Rows
+answered before this revision have no first answer recorded (NULL) and are not counted: which try
+came first cannot be told honestly from the latest answer alone.
+
+Revision ID: c4e1a9d7b352
+Revises: a7c3e5d91f20
+Create Date: 2026-12-01 18:40:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c4e1a9d7b352'
+down_revision = 'a7c3e5d91f20'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('question_results', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('first_correct', sa.Boolean(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('question_results', schema=None) as batch_op:
+        batch_op.drop_column('first_correct')

@@ -1,0 +1,79 @@
+"""Insight for trainers and admins: what learners did in each module, as aggregates over five or more.
+
+No page here names or links to a learner, and there are no filters (no team, no dates) that could
+narrow a group; every opening of a module's insight, page or CSV, is audited as insight.viewed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user
+
+from tilearn.engine.insight import FEWER, label
+from tilearn.services import insight
+from tilearn.services.audit import record_view
+from tilearn.web.access import roles_required
+from tilearn.web.library_state import current_library
+
+bp = Blueprint("insight", __name__, url_prefix="/insight")
+
+
+@bp.get("/")
+@roles_required("trainer", "admin")
+def index() -> str:
+    """The published modules, each linking to its insight page."""
+    return render_template("insight/index.html", modules=current_library().modules)
+
+
+def _insight_for(module_id: str, how: str) -> insight.ModuleInsight:
+    module = current_library().get(module_id)
+    if module is None:
+        abort(404)
+    record_view(current_user.id, "insight.viewed", f"module:{module_id}", how)
+    return insight.module_insight(module)
+
+
+@bp.get("/<module_id>")
+@roles_required("trainer", "admin")
+def module(module_id: str) -> str:
+    """One module's sections and questions, as tables and bar charts; audited."""
+    return render_template("insight/module.html", insight=_insight_for(module_id, "page"), FEWER=FEWER)
+
+
+@bp.get("/<module_id>.csv")
+@roles_required("trainer", "admin")
+def export(module_id: str) -> Response:
+    """The same aggregates as the page, as CSV; audited."""
+    found = _insight_for(module_id, "csv")
+    out = io.StringIO()
+    sheet = csv.writer(out)
+    sheet.writerow(["table", "section", "question", "measure", "value"])
+    sheet.writerow(["module", "", "", "learners who started", label(found.learners)])
+    for row in found.sections:
+        for measure, value in (
+            ("learners who paused (and were taken to grounding)", row.paused),
+            ("learners who skipped it for now", row.deferred),
+            ("learners who checked answers more than once", row.retried),
+            ("median minutes", row.median_minutes),
+        ):
+            sheet.writerow(["sections", row.title, "", measure, label(value)])
+    for measure, key in (("paused", "paused"), ("skipped for now", "deferred"), ("retried", "retried")):
+        sheet.writerow(["sections", "All sections (sum)", "", measure, label(found.totals[key])])
+    for question in found.questions:
+        stats = question.stats
+        sheet.writerow(["questions", question.section_title, question.prompt, "answered", label(stats.answered)])
+        facility = FEWER if stats.facility is None else f"{round(100 * stats.facility)}%"
+        sheet.writerow(["questions", question.section_title, question.prompt, "right first time", facility])
+        if stats.facility is None:
+            discrimination = FEWER
+        else:
+            discrimination = "not defined" if stats.discrimination is None else f"{stats.discrimination:.2f}"
+        sheet.writerow(["questions", question.section_title, question.prompt, "discrimination", discrimination])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="insight-{found.module.id}.csv"'},
+    )
