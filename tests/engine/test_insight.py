@@ -39,6 +39,14 @@ def test_a_large_total_with_one_small_cell_and_one_large_hides_both_cells():
     assert table.cells == [[None], [None]] and table.totals == [8]
 
 
+def test_cells_zero_by_design_are_shown_and_never_hidden_to_cover_another():
+    # The first section cannot be skipped: its 0 is known to all, so the second section's 6 stands.
+    table = suppress_table([[0], [6]], fixed=[[True], [False]])
+    assert table.cells == [[0], [6]] and table.totals == [6]
+    table = suppress_table([[0], [3], [6]], fixed=[[True], [False], [False]])
+    assert table.cells == [[0], [None], [None]] and table.totals == [9]
+
+
 def test_all_large_shows_everything():
     table = suppress_table([[5, 6], [7, 8]])
     assert table.cells == [[5, 6], [7, 8]] and table.totals == [12, 14]

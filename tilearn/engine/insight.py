@@ -31,15 +31,21 @@ def shown(count: int) -> int | None:
     return count if count >= MINIMUM else None
 
 
-def suppress_table(rows: Sequence[Sequence[int]]) -> Suppressed:
+def suppress_table(
+    rows: Sequence[Sequence[int]], fixed: Sequence[Sequence[bool]] | None = None
+) -> Suppressed:
     """Hide small cells, then hide enough more that no column total minus its shown cells reveals one.
 
     Primary: every cell and total below five is hidden. Complementary: while a column with a shown
     total has exactly one hidden cell, the smallest other shown cell of that column is hidden too
-    (or, when there is none, the total).
+    (or, when there is none, the total). ``fixed`` marks cells that are 0 by design (a section with
+    no questions cannot be retried): everyone knows them, so they are shown and never hidden.
     """
     width = len(rows[0]) if rows else 0
-    cells: list[list[int | None]] = [[shown(value) for value in row] for row in rows]
+    known = [list(row) for row in fixed] if fixed is not None else [[False] * width for _ in rows]
+    cells: list[list[int | None]] = [
+        [0 if known[r][c] else shown(value) for c, value in enumerate(row)] for r, row in enumerate(rows)
+    ]
     sums = [sum(row[column] for row in rows) for column in range(width)]
     totals: list[int | None] = [shown(value) for value in sums]
     changed = True
@@ -51,7 +57,7 @@ def suppress_table(rows: Sequence[Sequence[int]]) -> Suppressed:
             hidden = [r for r in range(len(rows)) if cells[r][column] is None]
             if len(hidden) != 1:
                 continue
-            others = [r for r in range(len(rows)) if cells[r][column] is not None]
+            others = [r for r in range(len(rows)) if cells[r][column] is not None and not known[r][column]]
             if others:
                 smallest = min(others, key=lambda r: (rows[r][column], r))
                 cells[smallest][column] = None

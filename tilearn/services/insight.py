@@ -41,6 +41,9 @@ class SectionRow:
     deferred: int | None
     retried: int | None
     median_minutes: int | None
+    #: whether the section offers "skip for now" (a content note) and a retry (questions)
+    can_skip: bool
+    can_retry: bool
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,18 @@ def module_insight(module: Module) -> ModuleInsight:
         # Too small a group: nothing about it is shown, so nothing about it can change the page.
         counts = {name: {} for name in MEASURES}
         times = {}
-    table = suppress_table([[counts[name].get(s.id, 0) for name in MEASURES] for s in sections])
+    # A section without a content note offers no "skip for now", one without questions no retry.
+    fixed = [[False, s.note is None, not s.questions] for s in sections]
+    table = suppress_table([[counts[name].get(s.id, 0) for name in MEASURES] for s in sections], fixed)
     rows = [
-        SectionRow(s.id, s.title, *table.cells[i], median_minutes(times.get(s.id, {})))  # type: ignore[arg-type]
+        SectionRow(
+            s.id,
+            s.title,
+            *table.cells[i],  # type: ignore[arg-type]
+            median_minutes(times.get(s.id, {})),
+            s.note is not None,
+            bool(s.questions),
+        )
         for i, s in enumerate(sections)
     ]
     totals = dict(zip(MEASURES, table.totals, strict=True))

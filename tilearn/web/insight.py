@@ -54,24 +54,34 @@ def export(module_id: str) -> Response:
     sheet.writerow(["module", "", "", "learners who started", label(found.learners)])
     for row in found.sections:
         for measure, value in (
-            ("learners who paused (and were taken to grounding)", row.paused),
-            ("learners who skipped it for now", row.deferred),
-            ("learners who checked answers more than once", row.retried),
-            ("median minutes", row.median_minutes),
+            ("learners who paused (and were taken to grounding)", label(row.paused)),
+            (
+                "learners who skipped it for now and have not read it yet",
+                label(row.deferred) if row.can_skip else "not offered",
+            ),
+            (
+                "learners who checked answers more than once",
+                label(row.retried) if row.can_retry else "no questions",
+            ),
+            ("median minutes", label(row.median_minutes)),
         ):
-            sheet.writerow(["sections", row.title, "", measure, label(value)])
+            sheet.writerow(["sections", row.title, "", measure, value])
     for measure, key in (("paused", "paused"), ("skipped for now", "deferred"), ("retried", "retried")):
         sheet.writerow(["sections", "All sections (sum)", "", measure, label(found.totals[key])])
     for question in found.questions:
         stats = question.stats
-        sheet.writerow(["questions", question.section_title, question.prompt, "answered", label(stats.answered)])
+        sheet.writerow(
+            ["questions", question.section_title, question.prompt, "answered", label(stats.answered)]
+        )
         facility = FEWER if stats.facility is None else f"{round(100 * stats.facility)}%"
         sheet.writerow(["questions", question.section_title, question.prompt, "right first time", facility])
         if stats.facility is None:
             discrimination = FEWER
         else:
             discrimination = "not defined" if stats.discrimination is None else f"{stats.discrimination:.2f}"
-        sheet.writerow(["questions", question.section_title, question.prompt, "discrimination", discrimination])
+        sheet.writerow(
+            ["questions", question.section_title, question.prompt, "discrimination", discrimination]
+        )
     return Response(
         out.getvalue(),
         mimetype="text/csv",
