@@ -100,7 +100,9 @@ def module_insight(module: Module) -> ModuleInsight:
         SectionRow(
             s.id,
             s.title,
-            *table.cells[i],  # type: ignore[arg-type]
+            table.cells[i][0],
+            table.cells[i][1],
+            table.cells[i][2],
             median_minutes(times.get(s.id, {})),
             s.note is not None,
             bool(s.questions),
@@ -123,7 +125,8 @@ def module_insight(module: Module) -> ModuleInsight:
 
 
 def _per_section(query: Any) -> dict[str, int]:
-    return {section_id: count for section_id, count in db.session.execute(query).all()}
+    rows: list[Any] = list(db.session.execute(query).all())
+    return {section_id: count for section_id, count in rows}
 
 
 def _retried(module_id: str) -> Any:
@@ -173,8 +176,10 @@ def _time_histograms(module_id: str) -> dict[str, dict[int, int]]:
         ordered.c.section_id, minutes
     )
     found: dict[str, dict[int, int]] = defaultdict(dict)
-    for section_id, whole, count in db.session.execute(query).all():
-        found[section_id][max(int(whole or 0), 0)] = found[section_id].get(max(int(whole or 0), 0), 0) + count
+    rows: list[Any] = list(db.session.execute(query).all())
+    for section_id, whole, count in rows:
+        minute = max(int(whole or 0), 0)  # a clock step backwards reads as no time at all
+        found[section_id][minute] = found[section_id].get(minute, 0) + count
     return found
 
 
@@ -212,7 +217,5 @@ def _item_sums(module: Module) -> dict[str, ItemSums]:
         .join(totals, totals.c.user_id == firsts.c.user_id)
         .group_by(firsts.c.question_id)
     )
-    return {
-        question_id: ItemSums(*(int(v or 0) for v in values))
-        for question_id, *values in db.session.execute(query).all()
-    }
+    rows: list[Any] = list(db.session.execute(query).all())
+    return {question_id: ItemSums(*(int(v or 0) for v in values)) for question_id, *values in rows}
