@@ -221,7 +221,18 @@ def main() -> None:
             print(f"seeded {args.learners:,} learners in {seeded:.1f} s", flush=True)
 
             queries: list[str] = []
+            timings: dict[str, list[float]] = {}
             event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+            event.listen(
+                db.engine, "before_cursor_execute", lambda *a: a[0].info.update(t=time.perf_counter())
+            )
+            event.listen(
+                db.engine,
+                "after_cursor_execute",
+                lambda *a: timings.setdefault(" ".join(a[2].split())[:90], []).append(
+                    time.perf_counter() - a[0].info["t"]
+                ),
+            )
             service_times, counts = [], []
             for _ in range(RUNS):
                 queries.clear()
@@ -257,6 +268,7 @@ def main() -> None:
         "database": "postgresql" if args.postgres else "sqlite",
         "service_median_s": statistics.median(service_times),
         "service_select_statements": sorted(set(counts)),
+        "statements_median_s": {q: round(statistics.median(t), 3) for q, t in timings.items()},
         "page_median_s": statistics.median(page_times),
         "csv_median_s": statistics.median(csv_times),
         "machine": machine(),
