@@ -5,16 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.support.learning import MODULE, attempt_key
 from tilearn.engine.insight import FEWER
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, QuestionResult
+from tilearn.models import AuditEvent, InsightSnapshot, QuestionResult
 
 PAGE, CSV = "/insight/worked-example", "/insight/worked-example.csv"
 RIGHT = {"survival-responses": {"q-q-five-fs": "0"}, "harder-day": {"q-q-helps": ["0", "1"], "q-q-same": "1"}}
+
+
+@pytest.fixture
+def app(make_app):
+    """Figures counted afresh on every view, so each test sees what the data gives at once."""
+    return make_app(INSIGHT_REFRESH_SECONDS=0)
 
 
 def answer(client, section: str, answers: dict) -> None:
@@ -128,3 +136,19 @@ def test_an_unknown_module_is_not_found(app, make_user, sign_in):
     sign_in(make_user("admin"), target=client)
     assert client.get("/insight/no-such-module").status_code == 404
     assert client.get("/insight/").status_code == 200
+
+
+def test_figures_are_kept_for_a_while_then_counted_again(make_app, make_user, sign_in):
+    app = make_app(INSIGHT_REFRESH_SECONDS=900)
+    learners(app, make_user, sign_in, 4)
+    trainer = app.test_client()
+    sign_in(make_user("trainer"), target=trainer)
+    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)
+    learners(app, make_user, sign_in, 1)
+    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # kept figures
+    with app.app_context():
+        kept = db.session.get(InsightSnapshot, "worked-example")
+        assert "Learner" not in kept.figures  # only aggregates are kept
+        kept.computed_at -= timedelta(seconds=901)
+        db.session.commit()
+    assert "<strong>5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # counted again

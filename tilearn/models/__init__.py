@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
+from tilearn.models.insight import InsightSnapshot
 from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.planning import DevelopmentPlan, NeedsAssessment
@@ -28,6 +29,7 @@ __all__ = [
     "CompletionRecord",
     "DevelopmentPlan",
     "DraftAnswers",
+    "InsightSnapshot",
     "ModuleDraft",
     "ModuleDraftFile",
     "LibraryGeneration",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 
+from tilearn.database import commit_now, writing
 from tilearn.engine.insight import FEWER, label
-from tilearn.services import insight
+from tilearn.services import insight, insight_snapshots
 from tilearn.services.audit import record_view
 from tilearn.web.access import roles_required
 from tilearn.web.library_state import current_library
@@ -28,26 +30,35 @@ def index() -> str:
     return render_template("insight/index.html", modules=current_library().modules)
 
 
-def _insight_for(module_id: str, how: str) -> insight.ModuleInsight:
+def _insight_for(module_id: str, how: str) -> tuple[insight.ModuleInsight, datetime]:
+    """The module's figures (kept ones while recent, else counted afresh and kept); the view is audited."""
     module = current_library().get(module_id)
     if module is None:
         abort(404)
     record_view(current_user.id, "insight.viewed", f"module:{module_id}", how)
-    return insight.module_insight(module)
+    refresh = int(current_app.config["INSIGHT_REFRESH_SECONDS"])
+    found = insight_snapshots.saved_insight(module, refresh)
+    if found is None:
+        # Committed at once, like record_view: the page is rendered after this, outside the write lock.
+        with writing():
+            found = insight_snapshots.work_out_insight(module)
+            commit_now()
+    return found
 
 
 @bp.get("/<module_id>")
 @roles_required("trainer", "admin")
 def module(module_id: str) -> str:
     """One module's sections and questions, as tables and bar charts; audited."""
-    return render_template("insight/module.html", insight=_insight_for(module_id, "page"), FEWER=FEWER)
+    found, worked_out = _insight_for(module_id, "page")
+    return render_template("insight/module.html", insight=found, worked_out=worked_out, FEWER=FEWER)
 
 
 @bp.get("/<module_id>.csv")
 @roles_required("trainer", "admin")
 def export(module_id: str) -> Response:
     """The same aggregates as the page, as CSV; audited."""
-    found = _insight_for(module_id, "csv")
+    found, _worked_out = _insight_for(module_id, "csv")
     out = io.StringIO()
     sheet = csv.writer(out)
     sheet.writerow(["table", "section", "question", "measure", "value"])
