@@ -15,7 +15,7 @@ from tilearn.engine.insight import ItemStatistics
 from tilearn.extensions import db
 from tilearn.models import InsightSnapshot
 from tilearn.models.types import utcnow
-from tilearn.services.insight import ModuleInsight, QuestionRow, SectionRow, module_insight
+from tilearn.services.insight import ModuleInsight, QuestionRow, SectionRow
 from tilearn.services.sql import upsert
 
 
@@ -42,9 +42,9 @@ def saved_insight(module: Module, refresh_seconds: int) -> tuple[ModuleInsight, 
     return found, saved.computed_at
 
 
-def work_out_insight(module: Module) -> tuple[ModuleInsight, datetime]:
-    """Count the module's figures afresh and keep them (the caller's write transaction commits)."""
-    found = module_insight(module)
+def keep_insight(found: ModuleInsight) -> datetime:
+    """Keep freshly counted figures (the caller's short write transaction commits)."""
+    module = found.module
     figures = {
         "learners": found.learners,
         "sections": [asdict(row) for row in found.sections],
@@ -60,4 +60,4 @@ def work_out_insight(module: Module) -> tuple[ModuleInsight, datetime]:
         computed_at=now,
         figures=json.dumps(figures),
     )
-    return found, now
+    return now

@@ -38,12 +38,15 @@ def _insight_for(module_id: str, how: str) -> tuple[insight.ModuleInsight, datet
     record_view(current_user.id, "insight.viewed", f"module:{module_id}", how)
     refresh = int(current_app.config["INSIGHT_REFRESH_SECONDS"])
     found = insight_snapshots.saved_insight(module, refresh)
-    if found is None:
-        # Committed at once, like record_view: the page is rendered after this, outside the write lock.
-        with writing():
-            found = insight_snapshots.work_out_insight(module)
-            commit_now()
-    return found
+    if found is not None:
+        return found
+    # Counted in a read transaction (seconds on a large site), then kept in a short write of its
+    # own: SQLite's write lock is never held while counting, so learners' writes are not held up.
+    counted = insight.module_insight(module)
+    with writing():
+        kept_at = insight_snapshots.keep_insight(counted)
+        commit_now()
+    return counted, kept_at
 
 
 @bp.get("/<module_id>")
