@@ -136,6 +136,9 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("admin.revoke", "GET"): ADMINS,
     ("admin.revoke", "POST"): ADMINS,
     ("admin.audit", "GET"): ADMINS,
+    ("insight.index", "GET"): AUTHORS,
+    ("insight.module", "GET"): AUTHORS,
+    ("insight.export", "GET"): AUTHORS,
 }
 
 VALUES = {

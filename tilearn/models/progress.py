@@ -89,6 +89,8 @@ class QuestionResult(Model):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: the question's content fingerprint when it was answered; a rewritten question does not count
     fingerprint: Mapped[str | None] = mapped_column(String(16))
+    #: whether the first answer to the question as now worded was right (trainers' item analysis)
+    first_correct: Mapped[bool | None] = mapped_column(Boolean)
 
     def __repr__(self) -> str:
         return f"<QuestionResult {self.user_id} {self.module_id}/{self.question_id}>"

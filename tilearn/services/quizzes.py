@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 
 from tilearn import signals
 from tilearn.database import writes
@@ -17,7 +17,7 @@ from tilearn.extensions import db
 from tilearn.models import DraftAnswers, ModuleProgress, QuestionResult, QuizAttempt
 from tilearn.models.types import utcnow
 from tilearn.services.progress import SectionPageState, touch_progress
-from tilearn.services.sql import insert_ignore, upsert
+from tilearn.services.sql import insert_for, insert_ignore
 
 log = logging.getLogger("tilearn.quizzes")
 
@@ -161,16 +161,7 @@ def submit_answers(
     if recorded:
         for question in shown:
             if question.id in answers:
-                upsert(
-                    QuestionResult,
-                    ("user_id", "module_id", "question_id"),
-                    user_id=user_id,
-                    module_id=module.id,
-                    question_id=question.id,
-                    correct=question.is_correct(answers[question.id]),
-                    fingerprint=question.fingerprint,
-                    answered_at=utcnow(),
-                )
+                _record_result(user_id, module.id, question, question.is_correct(answers[question.id]))
         db.session.execute(
             delete(DraftAnswers).where(
                 DraftAnswers.user_id == user_id,
@@ -188,6 +179,35 @@ def submit_answers(
             attempt_id=attempt.id,
         )
     return AttemptOutcome(attempt, recorded)
+
+
+def _record_result(user_id: int, module_id: str, question: Question, correct: bool) -> None:
+    """Keep the learner's latest answer; the first answer to the question as now worded stays as it was."""
+    statement = insert_for(QuestionResult).values(
+        user_id=user_id,
+        module_id=module_id,
+        question_id=question.id,
+        correct=correct,
+        fingerprint=question.fingerprint,
+        first_correct=correct,
+        answered_at=utcnow(),
+    )
+    same = (
+        QuestionResult.fingerprint == statement.excluded.fingerprint
+    ) & QuestionResult.first_correct.isnot(None)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "module_id", "question_id"],
+            set_={
+                "correct": statement.excluded.correct,
+                "fingerprint": statement.excluded.fingerprint,
+                "answered_at": statement.excluded.answered_at,
+                "first_correct": case(
+                    (same, QuestionResult.first_correct), else_=statement.excluded.first_correct
+                ),
+            },
+        )
+    )
 
 
 def scored_questions(module: Module) -> set[str]:

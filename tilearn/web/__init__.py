@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         author,
         evaluation,
+        insight,
         learn,
         manage,
         my_plan,
@@ -46,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation.bp,
         service_audit.bp,
         training_checklists.bp,
+        insight.bp,
     ):
         app.register_blueprint(blueprint)
     static = Path(app.static_folder or "")

@@ -1,0 +1,58 @@
+"""The trainers' insight pages in headless Chromium, with JavaScript on and off, checked by axe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.e2e.conftest import MODULE_TITLE, sign_in_with_mouse, text_of
+from tilearn.extensions import db
+from tilearn.models import ModuleProgress, Pause, SectionView
+
+
+@pytest.fixture
+def five_learners(app, make_user) -> None:
+    """Five learners who started the worked example, read both sections and paused in each."""
+    started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    people = [make_user("learner", name=f"Learner {n}") for n in range(5)]
+    with app.app_context():
+        for n, person in enumerate(people):
+            db.session.add(ModuleProgress(user_id=person.id, module_id="worked-example", started_at=started))
+            for minutes, section in ((4 + n, "survival-responses"), (10 + 2 * n, "harder-day")):
+                at = started + timedelta(minutes=minutes)
+                db.session.add(
+                    SectionView(user_id=person.id, module_id="worked-example", section_id=section, seen_at=at)
+                )
+                db.session.add(Pause(user_id=person.id, module_id="worked-example", section_id=section))
+        db.session.commit()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_a_trainer_reads_a_modules_insight(js, make_browser, visitor_for, make_user, five_learners):
+    driver = make_browser(js=js)
+    site = visitor_for(driver)
+    sign_in_with_mouse(site, make_user("trainer", name="Tara Trainer"))
+    site.follow(driver.find_element(By.LINK_TEXT, "Insight").click, path="/insight/", title="Insight")
+    site.follow(
+        driver.find_element(By.LINK_TEXT, MODULE_TITLE).click,
+        path="/insight/worked-example",
+        title=MODULE_TITLE,
+    )
+    page = text_of(driver)
+    assert "Learners who started this module: 5" in page, page
+    rows = {
+        row.find_element(By.TAG_NAME, "th").text: [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in driver.find_elements(By.CSS_SELECTOR, "table")[0].find_elements(
+            By.CSS_SELECTOR, "tbody tr"
+        )
+    }
+    # Survival responses: 4 5 6 7 8 minutes, median 6. The harder day: 6 7 8 9 10 after it, median 8.
+    assert rows["Survival responses"] == ["5", "not offered", "fewer than 5", "6 min"], rows
+    assert rows["A harder day"] == ["5", "fewer than 5", "fewer than 5", "8 min"], rows
+    assert rows["All sections (sum)"] == ["10", "fewer than 5", "fewer than 5", ""], rows
+    charts = driver.find_elements(By.CSS_SELECTOR, "svg[role='img']")
+    assert charts and "paused" in charts[0].find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    assert "Learner 1" not in driver.page_source

@@ -1,0 +1,154 @@
+"""Insight pages: five learners are shown, four are not, and nothing a trainer sees singles anyone out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.support.learning import MODULE, attempt_key
+from tilearn.engine.insight import FEWER
+from tilearn.extensions import db
+from tilearn.models import AuditEvent, InsightSnapshot, QuestionResult
+
+PAGE, CSV = "/insight/worked-example", "/insight/worked-example.csv"
+RIGHT = {"survival-responses": {"q-q-five-fs": "0"}, "harder-day": {"q-q-helps": ["0", "1"], "q-q-same": "1"}}
+
+
+@pytest.fixture
+def app(make_app):
+    """Figures counted afresh on every view, so each test sees what the data gives at once."""
+    return make_app(INSIGHT_REFRESH_SECONDS=0)
+
+
+def answer(client, section: str, answers: dict) -> None:
+    """Open a section, check the given answers, and mark it read."""
+    page = client.get(f"{MODULE}/{section}?note=continue").get_data(as_text=True)
+    client.post(f"{MODULE}/{section}/answers", data={**answers, "attempt_key": attempt_key(page)})
+    client.post(f"{MODULE}/{section}/done")
+
+
+def learners(app, make_user, sign_in, count: int, retry_first: bool = True) -> list:
+    """count learners who each skip the harder day for now (and leave it), pause in both sections,
+    and miss the survival question first time before getting it right (a retry): facility 0%.
+    """
+    clients = []
+    for number in range(count):
+        client = app.test_client()
+        sign_in(make_user("learner", name=f"Learner Number{number}"), target=client)
+        client.post(f"{MODULE}/harder-day/choice", data={"choice": "skip"})
+        for section in RIGHT:
+            client.post("/pause", data={"module_id": "worked-example", "section_id": section})
+        if retry_first:
+            answer(client, "survival-responses", {"q-q-five-fs": "1"})
+        answer(client, "survival-responses", RIGHT["survival-responses"])
+        clients.append(client)
+    return clients
+
+
+def trainer_views(app, make_user, sign_in) -> tuple[str, str]:
+    """The insight page and CSV as a trainer sees them."""
+    client = app.test_client()
+    sign_in(make_user("trainer", name="Tara Trainer"), target=client)
+    page = client.get(PAGE)
+    export = client.get(CSV)
+    assert page.status_code == 200 and export.status_code == 200
+    # The sign-out form's CSRF token is per session; everything else must match byte for byte.
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", page.get_data(as_text=True)), export.get_data(
+        as_text=True
+    )
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_four_learners_show_nothing_but_fewer_than_five(app, make_user, sign_in):
+    learners(app, make_user, sign_in, 4)
+    page, export = trainer_views(app, make_user, sign_in)
+    values = [row[4] for row in rows(export)[1:]]
+    assert values and set(values) == {"fewer than 5", "not offered"}  # "not offered": by design, not data
+    assert "Learners who started this module: <strong>fewer than 5</strong>" in page
+    assert "Number" not in page and "Number" not in export  # no learner is named
+
+
+def test_five_learners_are_counted(app, make_user, sign_in):
+    learners(app, make_user, sign_in, 5)
+    page, export = trainer_views(app, make_user, sign_in)
+    table = {(row[1], row[2], row[3]): row[4] for row in rows(export)[1:]}
+    assert table[("", "", "learners who started")] == "5"
+    harder, survival = "A harder day", "Survival responses"
+    assert table[(harder, "", "learners who paused (and were taken to grounding)")] == "5"
+    assert table[(harder, "", "learners who skipped it for now and have not read it yet")] == "5"
+    assert table[(survival, "", "learners who paused (and were taken to grounding)")] == "5"
+    # Nobody retried the harder day: its 0 is hidden, and so the survival 5 beside it must be too,
+    # or the total (5) minus the shown 5 would give the hidden figure away.
+    assert table[(harder, "", "learners who checked answers more than once")] == "fewer than 5"
+    assert table[(survival, "", "learners who checked answers more than once")] == "fewer than 5"
+    assert table[("All sections (sum)", "", "retried")] == "5"
+    assert table[(survival, "", "learners who skipped it for now and have not read it yet")] == "not offered"
+    assert table[(survival, "", "median minutes")] == "0"
+    survival_question = "Which of these is one of the five survival responses?"
+    assert table[(survival, survival_question, "right first time")] == "0%"
+    assert table[(survival, survival_question, "answered")] == "5"
+    assert table[(harder, "Everyone reacts to the same event in the same way.", "right first time")] == FEWER
+    assert table[(survival, survival_question, "discrimination")] == "not defined"
+    assert '<svg class="tl-chart" role="img"' in page and "<title id=" in page
+    assert "Number" not in page and "Number" not in export
+
+
+def test_one_learners_changes_leave_a_group_of_four_unchanged(app, make_user, sign_in):
+    clients = learners(app, make_user, sign_in, 4)
+    before = trainer_views(app, make_user, sign_in)
+    last = clients[-1]
+    last.post("/pause", data={"module_id": "worked-example", "section_id": "survival-responses"})
+    last.post(f"{MODULE}/survival-responses/choice", data={"choice": "skip"})
+    answer(last, "harder-day", {"q-q-helps": ["2"], "q-q-same": "0"})
+    answer(last, "survival-responses", {"q-q-five-fs": "2"})
+    after = trainer_views(app, make_user, sign_in)
+    assert after == before
+
+
+def test_first_answers_stay_first_and_later_answers_stay_latest(app, make_user, sign_in):
+    learners(app, make_user, sign_in, 1)
+    with app.app_context():
+        result = db.session.scalars(select(QuestionResult).filter_by(question_id="q-five-fs")).one()
+        assert (result.first_correct, result.correct) == (False, True)
+
+
+def test_viewing_insight_is_audited(app, make_user, sign_in):
+    trainer_views(app, make_user, sign_in)
+    with app.app_context():
+        found = db.session.execute(
+            select(AuditEvent.detail, func.count())
+            .where(AuditEvent.action == "insight.viewed", AuditEvent.subject == "module:worked-example")
+            .group_by(AuditEvent.detail)
+        ).all()
+        assert sorted(found) == [("csv", 1), ("page", 1)]
+
+
+def test_an_unknown_module_is_not_found(app, make_user, sign_in):
+    client = app.test_client()
+    sign_in(make_user("admin"), target=client)
+    assert client.get("/insight/no-such-module").status_code == 404
+    assert client.get("/insight/").status_code == 200
+
+
+def test_figures_are_kept_for_a_while_then_counted_again(make_app, make_user, sign_in):
+    app = make_app(INSIGHT_REFRESH_SECONDS=900)
+    learners(app, make_user, sign_in, 4)
+    trainer = app.test_client()
+    sign_in(make_user("trainer"), target=trainer)
+    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)
+    learners(app, make_user, sign_in, 1)
+    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # kept figures
+    with app.app_context():
+        kept = db.session.get(InsightSnapshot, "worked-example")
+        assert "Learner" not in kept.figures  # only aggregates are kept
+        kept.computed_at -= timedelta(seconds=901)
+        db.session.commit()
+    assert "<strong>5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # counted again

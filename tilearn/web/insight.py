@@ -1,0 +1,103 @@
+"""Insight for trainers and admins: what learners did in each module, as aggregates over five or more.
+
+No page here names or links to a learner, and there are no filters (no team, no dates) that could
+narrow a group; every opening of a module's insight, page or CSV, is audited as insight.viewed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_login import current_user
+
+from tilearn.database import commit_now, writing
+from tilearn.engine.insight import FEWER, label
+from tilearn.services import insight, insight_snapshots
+from tilearn.services.audit import record_view
+from tilearn.web.access import roles_required
+from tilearn.web.library_state import current_library
+
+bp = Blueprint("insight", __name__, url_prefix="/insight")
+
+
+@bp.get("/")
+@roles_required("trainer", "admin")
+def index() -> str:
+    """The published modules, each linking to its insight page."""
+    return render_template("insight/index.html", modules=current_library().modules)
+
+
+def _insight_for(module_id: str, how: str) -> tuple[insight.ModuleInsight, datetime]:
+    """The module's figures (kept ones while recent, else counted afresh and kept); the view is audited."""
+    module = current_library().get(module_id)
+    if module is None:
+        abort(404)
+    record_view(current_user.id, "insight.viewed", f"module:{module_id}", how)
+    refresh = int(current_app.config["INSIGHT_REFRESH_SECONDS"])
+    found = insight_snapshots.saved_insight(module, refresh)
+    if found is not None:
+        return found
+    # Counted in a read transaction (seconds on a large site), then kept in a short write of its
+    # own: SQLite's write lock is never held while counting, so learners' writes are not held up.
+    counted = insight.module_insight(module)
+    with writing():
+        kept_at = insight_snapshots.keep_insight(counted)
+        commit_now()
+    return counted, kept_at
+
+
+@bp.get("/<module_id>")
+@roles_required("trainer", "admin")
+def module(module_id: str) -> str:
+    """One module's sections and questions, as tables and bar charts; audited."""
+    found, worked_out = _insight_for(module_id, "page")
+    return render_template("insight/module.html", insight=found, worked_out=worked_out, FEWER=FEWER)
+
+
+@bp.get("/<module_id>.csv")
+@roles_required("trainer", "admin")
+def export(module_id: str) -> Response:
+    """The same aggregates as the page, as CSV; audited."""
+    found, _worked_out = _insight_for(module_id, "csv")
+    out = io.StringIO()
+    sheet = csv.writer(out)
+    sheet.writerow(["table", "section", "question", "measure", "value"])
+    sheet.writerow(["module", "", "", "learners who started", label(found.learners)])
+    for row in found.sections:
+        for measure, value in (
+            ("learners who paused (and were taken to grounding)", label(row.paused)),
+            (
+                "learners who skipped it for now and have not read it yet",
+                label(row.deferred) if row.can_skip else "not offered",
+            ),
+            (
+                "learners who checked answers more than once",
+                label(row.retried) if row.can_retry else "no questions",
+            ),
+            ("median minutes", label(row.median_minutes)),
+        ):
+            sheet.writerow(["sections", row.title, "", measure, value])
+    for measure, key in (("paused", "paused"), ("skipped for now", "deferred"), ("retried", "retried")):
+        sheet.writerow(["sections", "All sections (sum)", "", measure, label(found.totals[key])])
+    for question in found.questions:
+        stats = question.stats
+        sheet.writerow(
+            ["questions", question.section_title, question.prompt, "answered", label(stats.answered)]
+        )
+        facility = FEWER if stats.facility is None else f"{round(100 * stats.facility)}%"
+        sheet.writerow(["questions", question.section_title, question.prompt, "right first time", facility])
+        if stats.facility is None:
+            discrimination = FEWER
+        else:
+            discrimination = "not defined" if stats.discrimination is None else f"{stats.discrimination:.2f}"
+        sheet.writerow(
+            ["questions", question.section_title, question.prompt, "discrimination", discrimination]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="insight-{found.module.id}.csv"'},
+    )
