@@ -139,6 +139,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("insight.index", "GET"): AUTHORS,
     ("insight.module", "GET"): AUTHORS,
     ("insight.export", "GET"): AUTHORS,
+    ("insight.evaluation_export", "GET"): AUTHORS,
 }
 
 VALUES = {

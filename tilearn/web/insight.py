@@ -1,7 +1,8 @@
 """Insight for trainers and admins: what learners did in each module, as aggregates over five or more.
 
 No page here names or links to a learner, and there are no filters (no team, no dates) that could
-narrow a group; every opening of a module's insight, page or CSV, is audited as insight.viewed.
+narrow a group; every opening of the insight pages and CSVs is audited as insight.viewed. The
+evaluation results (before / after / six months, per level and team) are shown here too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from flask_login import current_user
 
 from tilearn.database import commit_now, writing
 from tilearn.engine.insight import FEWER, label
-from tilearn.services import insight, insight_snapshots
+from tilearn.services import insight, insight_evaluation, insight_snapshots
 from tilearn.services.audit import record_view
+from tilearn.services.organisation import current_scheme
+from tilearn.services.report_csv import safe_cell
 from tilearn.web.access import roles_required
 from tilearn.web.library_state import current_library
 
@@ -26,8 +29,41 @@ bp = Blueprint("insight", __name__, url_prefix="/insight")
 @bp.get("/")
 @roles_required("trainer", "admin")
 def index() -> str:
-    """The published modules, each linking to its insight page."""
-    return render_template("insight/index.html", modules=current_library().modules)
+    """The published modules, each linking to its insight page, and every level's evaluation results; audited."""
+    record_view(current_user.id, "insight.viewed", "evaluation", "page")
+    levels = insight_evaluation.all_levels(current_scheme())
+    return render_template(
+        "insight/index.html", modules=current_library().modules, levels=levels, FEWER=FEWER
+    )
+
+
+@bp.get("/evaluation.csv")
+@roles_required("trainer", "admin")
+def evaluation_export() -> Response:
+    """Every level's evaluation results as CSV, as on the insight page (free text never); audited."""
+    record_view(current_user.id, "insight.viewed", "evaluation", "csv")
+    out = io.StringIO()
+    sheet = csv.writer(out)
+    sheet.writerow(["level", "stage", "group", "question", "answer", "count"])
+    for found in insight_evaluation.all_levels(current_scheme()):
+        for stage in found.stages:
+            groups = [insight_evaluation.GroupResults("All teams", stage.everyone), *stage.teams]
+            for group in groups:
+                head = [found.level.name, stage.name, group.name]
+                sheet.writerow(
+                    [safe_cell(v) for v in [*head, "", "responses", label(group.results.responses)]]
+                )
+                for question in group.results.questions:
+                    if question.counts is None:
+                        sheet.writerow([safe_cell(v) for v in [*head, question.text, "all answers", FEWER]])
+                        continue
+                    for answer, count in question.counts:
+                        sheet.writerow([safe_cell(v) for v in [*head, question.text, answer, count]])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="insight-evaluation.csv"'},
+    )
 
 
 def _insight_for(module_id: str, how: str) -> tuple[insight.ModuleInsight, datetime]:
@@ -54,7 +90,12 @@ def _insight_for(module_id: str, how: str) -> tuple[insight.ModuleInsight, datet
 def module(module_id: str) -> str:
     """One module's sections and questions, as tables and bar charts; audited."""
     found, worked_out = _insight_for(module_id, "page")
-    return render_template("insight/module.html", insight=found, worked_out=worked_out, FEWER=FEWER)
+    scheme = current_scheme()
+    level = scheme.level_for_module(found.module.level)
+    levels = [insight_evaluation.level_results(scheme, level)] if level and scheme.evaluation else []
+    return render_template(
+        "insight/module.html", insight=found, worked_out=worked_out, FEWER=FEWER, levels=levels
+    )
 
 
 @bp.get("/<module_id>.csv")
