@@ -29,7 +29,7 @@ bp = Blueprint("insight", __name__, url_prefix="/insight")
 @bp.get("/")
 @roles_required("trainer", "admin")
 def index() -> str:
-    """The published modules, each linking to its insight page, and every level's evaluation results; audited."""
+    """The published modules, each linking to its insight page, and the evaluation results; audited."""
     record_view(current_user.id, "insight.viewed", "evaluation", "page")
     levels = insight_evaluation.all_levels(current_scheme())
     return render_template(
