@@ -8,8 +8,11 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.e2e.conftest import MODULE_TITLE, sign_in_with_mouse, text_of
+from tilearn.engine.evaluation import AFTER
+from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
 from tilearn.models import ModuleProgress, Pause, SectionView
+from tilearn.services import evaluation
 
 
 @pytest.fixture
@@ -55,4 +58,31 @@ def test_a_trainer_reads_a_modules_insight(js, make_browser, visitor_for, make_u
     assert rows["All sections (sum)"] == ["10", "fewer than 5", "fewer than 5", ""], rows
     charts = driver.find_elements(By.CSS_SELECTOR, "svg[role='img']")
     assert charts and "paused" in charts[0].find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    assert "Learner 1" not in driver.page_source
+
+
+@pytest.mark.browser
+def test_a_trainer_reads_the_evaluation_charts(make_browser, visitor_for, make_user, app):
+    """Five answers to the Trauma Aware "after" questionnaire: charts and tables pass axe."""
+    people = [make_user("learner", name=f"Learner {n}") for n in range(5)]
+    with app.app_context():
+        for n, person in enumerate(people):
+            evaluation.record_answer(person.id, load_scheme(), "aware", AFTER, {"confidence": str(1 + n % 4)})
+    driver = make_browser(js=True)
+    site = visitor_for(driver)
+    sign_in_with_mouse(site, make_user("trainer", name="Tara Trainer"))
+    site.follow(driver.find_element(By.LINK_TEXT, "Insight").click, path="/insight/", title="Insight")
+    page = text_of(driver)
+    assert "Evaluation results" in page and "Not confident yet" in page, page
+    titles = [
+        chart.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+        for chart in driver.find_elements(By.CSS_SELECTOR, "svg[role='img']")
+    ]
+    assert any("All teams, Trauma Aware, straight after" in title for title in titles), titles
+    site.follow(
+        driver.find_element(By.LINK_TEXT, MODULE_TITLE).click,
+        path="/insight/worked-example",
+        title=MODULE_TITLE,
+    )
+    assert "Evaluation of Trauma Aware" in text_of(driver)
     assert "Learner 1" not in driver.page_source
