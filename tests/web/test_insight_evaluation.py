@@ -65,7 +65,7 @@ def test_four_responses_read_fewer_than_five_and_five_are_counted(app, make_user
     confidence = {row[4]: row[5] for row in rows if row[3].startswith("How confident")}
     assert confidence["A little confident"] == "4" and confidence["Fairly confident"] == "1", rows
     evaluation_part = page.split("Evaluation results")[1]
-    assert 'role="img"' in evaluation_part and "<title" in evaluation_part
+    assert 'role="img"' in evaluation_part and "<title" in evaluation_part and "<desc" in evaluation_part
     assert COMMENT not in page and COMMENT not in export
     with app.app_context():
         seen = db.session.scalars(
