@@ -75,7 +75,7 @@ def _teams(
     ).all()
     if not sizes or everyone.suppressed:
         return []
-    # Rows: each team, then the responses kept with no team; the column total is everyone.
+    # One row per team and one for the responses kept with no team; the column total is everyone.
     table = suppress_table([[count] for _team, count in sizes])
     shown_ids = [team for (team, _count), row in zip(sizes, table.cells, strict=True) if team and row[0]]
     names = {
