@@ -152,3 +152,15 @@ def test_figures_are_kept_for_a_while_then_counted_again(make_app, make_user, si
         kept.computed_at -= timedelta(seconds=901)
         db.session.commit()
     assert "<strong>5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # counted again
+
+
+def test_a_trainers_title_is_never_a_formula_in_the_csv(make_app, make_user, sign_in, tmp_path):
+    from tests.conftest import write_module
+
+    write_module(tmp_path / "mods" / "formula", body='## =HYPERLINK("x") {#one}\n\nText.\n')
+    app = make_app(INSIGHT_REFRESH_SECONDS=0, MODULES_DIRS=[str(tmp_path / "mods")])
+    client = app.test_client()
+    sign_in(make_user("trainer"), target=client)
+    rows = list(csv.reader(io.StringIO(client.get("/insight/formula.csv").get_data(as_text=True))))
+    assert any(row[1] == '\'=HYPERLINK("x")' for row in rows)
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)

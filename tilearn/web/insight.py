@@ -120,22 +120,42 @@ def export(module_id: str) -> Response:
             ),
             ("median minutes", label(row.median_minutes)),
         ):
-            sheet.writerow(["sections", row.title, "", measure, value])
+            sheet.writerow(["sections", safe_cell(row.title), "", measure, value])
     for measure, key in (("paused", "paused"), ("skipped for now", "deferred"), ("retried", "retried")):
         sheet.writerow(["sections", "All sections (sum)", "", measure, label(found.totals[key])])
     for question in found.questions:
-        stats = question.stats
+        stats = question.stats  # titles and prompts are trainers' text: never run as a formula
         sheet.writerow(
-            ["questions", question.section_title, question.prompt, "answered", label(stats.answered)]
+            [
+                "questions",
+                safe_cell(question.section_title),
+                safe_cell(question.prompt),
+                "answered",
+                label(stats.answered),
+            ]
         )
         facility = FEWER if stats.facility is None else f"{round(100 * stats.facility)}%"
-        sheet.writerow(["questions", question.section_title, question.prompt, "right first time", facility])
+        sheet.writerow(
+            [
+                "questions",
+                safe_cell(question.section_title),
+                safe_cell(question.prompt),
+                "right first time",
+                facility,
+            ]
+        )
         if stats.facility is None:
             discrimination = FEWER
         else:
             discrimination = "not defined" if stats.discrimination is None else f"{stats.discrimination:.2f}"
         sheet.writerow(
-            ["questions", question.section_title, question.prompt, "discrimination", discrimination]
+            [
+                "questions",
+                safe_cell(question.section_title),
+                safe_cell(question.prompt),
+                "discrimination",
+                discrimination,
+            ]
         )
     return Response(
         out.getvalue(),
