@@ -48,7 +48,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     module_text.init_app(app)  # before the library: checking the block templates needs its filter
 
     if not _running_command_without_secret():
-        library_state.init_app(app)
+        try:
+            library_state.init_app(app)
+        except Exception:
+            # A plug-in refused at start-up: close the connections the library opened, so a
+            # process that goes on (a test, a supervisor retrying) does not leak them.
+            with app.app_context():
+                db.engine.dispose()
+            raise
 
     from tilearn.web import register_blueprints
 
