@@ -96,9 +96,13 @@ def live_server(make_app) -> Iterator[LiveServer]:
     Cookies stay Secure as in production: Chromium treats http://127.0.0.1 as a secure context
     and keeps Secure cookies there (test_secure_session_cookie_survives_on_loopback checks it).
     """
+    yield from serve(make_app(WTF_CSRF_ENABLED=True, EXIT_URL=EXIT_URL))
+
+
+def serve(app) -> Iterator[LiveServer]:
+    """Serve an app in a background thread until the caller is done; fail if it raised meanwhile."""
     from werkzeug.serving import make_server
 
-    app = make_app(WTF_CSRF_ENABLED=True, EXIT_URL=EXIT_URL)
     server = make_server(HOST, 0, app, threaded=True)
     live = LiveServer(app, f"http://{HOST}:{server.server_port}")
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from flask import got_request_exception
 from selenium.webdriver.common.by import By
 
 from tests.conftest import write_module
-from tests.e2e.conftest import EXIT_URL, HOST, LiveServer, choose, sign_in_with_mouse, text_of
+from tests.e2e.conftest import EXIT_URL, LiveServer, choose, serve, sign_in_with_mouse, text_of
 from tests.web.test_banks import body
 
 MODULE = "/learn/banked"
@@ -20,27 +18,9 @@ BANK = f"{MODULE}/bank"
 @pytest.fixture
 def live_server(make_app, tmp_path) -> Iterator[LiveServer]:
     """The live server of tests/e2e/conftest.py, serving a module with a question bank."""
-    from werkzeug.serving import make_server
-
     write_module(tmp_path / "modules" / "banked", body=body(), minutes="6")
     app = make_app(WTF_CSRF_ENABLED=True, EXIT_URL=EXIT_URL, MODULES_DIRS=[str(tmp_path / "modules")])
-    server = make_server(HOST, 0, app, threaded=True)
-    live = LiveServer(app, f"http://{HOST}:{server.server_port}")
-
-    def record(_sender, exception, **_extra):
-        live.errors.append(exception)
-
-    got_request_exception.connect(record, app)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield live
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        got_request_exception.disconnect(record, app)
-    assert not live.errors, f"the server raised: {live.errors!r}"
+    yield from serve(app)
 
 
 def shown(driver) -> list[str]:
