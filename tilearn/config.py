@@ -64,8 +64,6 @@ class Defaults:
     RETENTION_MONTHS_AFTER_LEAVING = 24
     #: Days a learner's pauses are kept; their newest pause is always kept. 0 keeps every pause.
     RETENTION_DAYS_FOR_PAUSES = 90
-    #: Seconds a module's insight figures are kept before they are worked out again (0: every view).
-    INSIGHT_REFRESH_SECONDS = 900
     #: Where "Exit this page" goes: a neutral site that loads quickly.
     EXIT_URL = "https://www.bbc.co.uk/weather"
     #: Host names the site answers to; any other Host header gets 400.

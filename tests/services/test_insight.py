@@ -9,6 +9,7 @@ import pytest
 
 from tilearn.extensions import db
 from tilearn.models import ModuleProgress, QuestionResult, SectionView
+from tilearn.services import insight_totals
 from tilearn.services.insight import module_insight
 from tilearn.web.library_state import current_library
 
@@ -69,6 +70,7 @@ def test_item_analysis_and_section_times_from_the_database(app, make_user):
         )
         db.session.commit()
 
+        insight_totals.recount(module)
         found = module_insight(module)
         stats = {q.question_id: q.stats for q in found.questions}
         assert found.learners == 6

@@ -5,24 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.support.learning import MODULE, attempt_key
 from tilearn.engine.insight import FEWER
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, InsightSnapshot, QuestionResult
+from tilearn.models import AuditEvent, InsightTotal, QuestionResult
 
 PAGE, CSV = "/insight/worked-example", "/insight/worked-example.csv"
 RIGHT = {"survival-responses": {"q-q-five-fs": "0"}, "harder-day": {"q-q-helps": ["0", "1"], "q-q-same": "1"}}
-
-
-@pytest.fixture
-def app(make_app):
-    """Figures counted afresh on every view, so each test sees what the data gives at once."""
-    return make_app(INSIGHT_REFRESH_SECONDS=0)
 
 
 def answer(client, section: str, answers: dict) -> None:
@@ -138,27 +130,26 @@ def test_an_unknown_module_is_not_found(app, make_user, sign_in):
     assert client.get("/insight/").status_code == 200
 
 
-def test_figures_are_kept_for_a_while_then_counted_again(make_app, make_user, sign_in):
-    app = make_app(INSIGHT_REFRESH_SECONDS=900)
+def test_figures_follow_learners_at_once_and_the_totals_name_no_one(app, make_user, sign_in):
     learners(app, make_user, sign_in, 4)
     trainer = app.test_client()
     sign_in(make_user("trainer"), target=trainer)
-    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)
+    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # counted once
     learners(app, make_user, sign_in, 1)
-    assert "<strong>fewer than 5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # kept figures
+    assert "<strong>5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # kept up to date, not recounted
     with app.app_context():
-        kept = db.session.get(InsightSnapshot, "worked-example")
-        assert "Learner" not in kept.figures  # only aggregates are kept
-        kept.computed_at -= timedelta(seconds=901)
-        db.session.commit()
-    assert "<strong>5</strong>" in trainer.get(PAGE).get_data(as_text=True)  # counted again
+        kept = db.session.scalars(
+            select(InsightTotal).where(InsightTotal.module_id == "worked-example")
+        ).all()
+        assert kept and {"minutes", "retried", "n", "x", "t", "tt", "xt"} <= {row.measure for row in kept}
+        assert not any(hasattr(row, "user_id") for row in kept)  # aggregates only
 
 
 def test_a_trainers_title_is_never_a_formula_in_the_csv(make_app, make_user, sign_in, tmp_path):
     from tests.conftest import write_module
 
     write_module(tmp_path / "mods" / "formula", body='## =HYPERLINK("x") {#one}\n\nText.\n')
-    app = make_app(INSIGHT_REFRESH_SECONDS=0, MODULES_DIRS=[str(tmp_path / "mods")])
+    app = make_app(MODULES_DIRS=[str(tmp_path / "mods")])
     client = app.test_client()
     sign_in(make_user("trainer"), target=client)
     rows = list(csv.reader(io.StringIO(client.get("/insight/formula.csv").get_data(as_text=True))))

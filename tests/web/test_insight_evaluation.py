@@ -8,7 +8,6 @@ import io
 import json
 import re
 
-import pytest
 from sqlalchemy import select
 
 from tests.web.conftest import add_team
@@ -20,11 +19,6 @@ from tilearn.services import evaluation
 
 INDEX, CSV, MODULE_PAGE = "/insight/", "/insight/evaluation.csv", "/insight/worked-example"
 COMMENT = "EVALUATION-COMMENT-9c1e-never-shown"
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(INSIGHT_REFRESH_SECONDS=0)
 
 
 def answer(app, people, answers: dict[str, str]) -> None:

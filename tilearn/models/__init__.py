@@ -7,7 +7,7 @@ from tilearn.models.checklists import TrainingChecklist
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
 from tilearn.models.evaluation import EvaluationInvitation, EvaluationResponse
-from tilearn.models.insight import InsightSnapshot
+from tilearn.models.insight import InsightCount, InsightShare, InsightTotal
 from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
 from tilearn.models.planning import DevelopmentPlan, NeedsAssessment
@@ -34,7 +34,9 @@ __all__ = [
     "DraftAnswers",
     "EvaluationInvitation",
     "EvaluationResponse",
-    "InsightSnapshot",
+    "InsightCount",
+    "InsightShare",
+    "InsightTotal",
     "ModuleDraft",
     "ModuleDraftFile",
     "LibraryGeneration",

@@ -1,27 +1,63 @@
-"""Saved insight figures: a module's aggregates as last worked out (already suppressed; no person in them)."""
+"""Running totals behind trainers' insight, and each learner's share of them (never shown to anyone)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tilearn.extensions import Model
+from tilearn.models.progress import user_fk
 from tilearn.models.types import UTCDateTime
 
 
-class InsightSnapshot(Model):
-    """A module's insight as last worked out, so a page need not recount every learner each time."""
+class InsightShare(Model):
+    """One learner's part of one of a module's insight totals (services.insight_totals keeps it).
 
-    __tablename__ = "insight_snapshots"
+    Kept so that when the learner acts, only the difference their action made is added to the
+    totals. Private: no page or export reads it, and it goes when the learner is erased.
+    """
 
+    __tablename__ = "insight_shares"
+
+    user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
     module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    #: the module's content hash when worked out: a republished module is worked out afresh
-    content_hash: Mapped[str] = mapped_column(String(64))
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    #: JSON of the suppressed figures only (services.insight_snapshots)
-    figures: Mapped[str] = mapped_column(Text)
+    #: which total: "minutes", "retried", or an item sum "n", "x", "t", "tt", "xt"
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    #: the section or question the total is about
+    item: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: whole minutes for "minutes", else 0
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
 
     def __repr__(self) -> str:
-        return f"<InsightSnapshot {self.module_id}>"
+        return f"<InsightShare {self.module_id} {self.measure} {self.item}>"
+
+
+class InsightTotal(Model):
+    """A module's insight total: the sum of every learner's share (aggregate; names no one)."""
+
+    __tablename__ = "insight_totals"
+
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    item: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self) -> str:
+        return f"<InsightTotal {self.module_id} {self.measure} {self.item}>"
+
+
+class InsightCount(Model):
+    """Which version of a module its totals were counted for; a new version is counted afresh once."""
+
+    __tablename__ = "insight_counts"
+
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<InsightCount {self.module_id}>"

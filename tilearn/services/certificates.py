@@ -25,6 +25,7 @@ from tilearn.models import (
     User,
 )
 from tilearn.models.types import utcnow
+from tilearn.services import insight_totals
 from tilearn.services.audit import record_event
 from tilearn.services.statuses import DUE_WINDOW, REVOKED, decide, due_band
 
@@ -197,6 +198,7 @@ def start_refresher(user_id: int, module: Module) -> None:
         .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id)
         .values(cycle=ModuleProgress.cycle + 1, furthest_index=-1, last_section_id=None, updated_at=utcnow())
     )
+    insight_totals.learner_acted(user_id, module)
 
 
 def certificate_pdf(

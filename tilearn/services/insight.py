@@ -1,19 +1,17 @@
 """Insight for trainers and admins: per module, what learners did, as aggregates over five or more.
 
-A constant number of GROUP BY queries per module, whatever the number of learners; nothing here
-returns a row per learner. Suppression and item statistics are in ``tilearn.engine.insight``.
-Grounding visits are not recorded (on purpose: opening the grounding page leaves no trace); every
-pause opens the grounding page, so the pause count is also the count of learners taken there.
+A constant number of queries per module, whatever the number of learners; nothing here returns a
+row per learner. Section times, retries and item sums are running totals kept as learners act
+(``tilearn.services.insight_totals``); suppression and item statistics are in ``tilearn.engine.insight``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Integer, cast, func, select, tuple_
+from sqlalchemy import func, select
 
 from tilearn.engine import Module
 from tilearn.engine.insight import (
@@ -25,7 +23,8 @@ from tilearn.engine.insight import (
     suppress_table,
 )
 from tilearn.extensions import db
-from tilearn.models import ModuleProgress, Pause, QuestionResult, QuizAttempt, SectionDeferral, SectionView
+from tilearn.models import ModuleProgress, Pause, SectionDeferral
+from tilearn.services import insight_totals
 
 #: the section table's measures, in column order
 MEASURES = ("paused", "deferred", "retried")
@@ -70,10 +69,15 @@ class ModuleInsight:
 
 
 def module_insight(module: Module) -> ModuleInsight:
-    """The module's aggregates, suppressed; six queries whatever the number of learners."""
+    """The module's aggregates, suppressed; four queries whatever the number of learners.
+
+    Section times, retries and item sums come from the running totals (services.insight_totals),
+    which the caller makes sure are counted for the module as now published.
+    """
     learners = db.session.scalar(
         select(func.count()).select_from(ModuleProgress).where(ModuleProgress.module_id == module.id)
     )
+    kept = insight_totals.totals(module.id)
     counts = {
         "paused": _per_section(
             select(Pause.section_id, func.count(func.distinct(Pause.user_id)))
@@ -85,9 +89,9 @@ def module_insight(module: Module) -> ModuleInsight:
             .where(SectionDeferral.module_id == module.id)
             .group_by(SectionDeferral.section_id)
         ),
-        "retried": _per_section(_retried(module.id)),
+        "retried": insight_totals.retried(kept),
     }
-    times = _time_histograms(module.id)
+    times = insight_totals.section_times(kept)
     sections = module.sections
     if (learners or 0) < 5:
         # Too small a group: nothing about it is shown, so nothing about it can change the page.
@@ -110,7 +114,7 @@ def module_insight(module: Module) -> ModuleInsight:
         for i, s in enumerate(sections)
     ]
     totals = dict(zip(MEASURES, table.totals, strict=True))
-    stats = _item_sums(module) if (learners or 0) >= 5 else {}
+    stats = insight_totals.item_sums(kept) if (learners or 0) >= 5 else {}
     questions = [
         QuestionRow(
             q.id,
@@ -127,95 +131,3 @@ def module_insight(module: Module) -> ModuleInsight:
 def _per_section(query: Any) -> dict[str, int]:
     rows: list[Any] = list(db.session.execute(query).all())
     return {section_id: count for section_id, count in rows}
-
-
-def _retried(module_id: str) -> Any:
-    """Learners who checked a section's answers more than once in one pass through the module."""
-    tries = (
-        select(QuizAttempt.user_id, QuizAttempt.section_id)
-        .where(QuizAttempt.module_id == module_id)
-        .group_by(QuizAttempt.user_id, QuizAttempt.section_id, QuizAttempt.cycle)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    return select(tries.c.section_id, func.count(func.distinct(tries.c.user_id))).group_by(tries.c.section_id)
-
-
-def _seconds_between(later: Any, earlier: Any) -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400
-
-
-def _time_histograms(module_id: str) -> dict[str, dict[int, int]]:
-    """Per section, {whole minutes: learners}, from the previous section (or the start) to finishing it.
-
-    A learner's time for a section runs from the end of the section they finished just before it
-    (or from starting the module) to reading this one to the end, so breaks count too; the median
-    keeps a few long breaks from moving it much.
-    """
-    previous = func.lag(SectionView.seen_at).over(
-        partition_by=SectionView.user_id, order_by=SectionView.seen_at
-    )
-    ordered = (
-        select(
-            SectionView.section_id.label("section_id"),
-            SectionView.seen_at.label("seen_at"),
-            func.coalesce(previous, ModuleProgress.started_at).label("since"),
-        )
-        .join(
-            ModuleProgress,
-            (ModuleProgress.user_id == SectionView.user_id)
-            & (ModuleProgress.module_id == SectionView.module_id),
-        )
-        .where(SectionView.module_id == module_id)
-        .subquery()
-    )
-    minutes = cast(func.round(_seconds_between(ordered.c.seen_at, ordered.c.since) / 60.0), Integer)
-    query = select(ordered.c.section_id, minutes.label("minutes"), func.count()).group_by(
-        ordered.c.section_id, minutes
-    )
-    found: dict[str, dict[int, int]] = defaultdict(dict)
-    rows: list[Any] = list(db.session.execute(query).all())
-    for section_id, whole, count in rows:
-        minute = max(int(whole or 0), 0)  # a clock step backwards reads as no time at all
-        found[section_id][minute] = found[section_id].get(minute, 0) + count
-    return found
-
-
-def _item_sums(module: Module) -> dict[str, ItemSums]:
-    """Per question, the sums item_statistics needs, over first answers to the questions as now worded."""
-    current = [(q.id, q.fingerprint) for s in module.sections for q in s.questions]
-    if not current:
-        return {}
-    right = func.cast(QuestionResult.first_correct, Integer)
-    firsts = (
-        select(
-            QuestionResult.user_id.label("user_id"),
-            QuestionResult.question_id.label("question_id"),
-            right.label("x"),
-        )
-        .where(
-            QuestionResult.module_id == module.id,
-            QuestionResult.first_correct.isnot(None),
-            tuple_(QuestionResult.question_id, QuestionResult.fingerprint).in_(current),
-        )
-        .cte("firsts")
-    )
-    totals = (
-        select(firsts.c.user_id, func.sum(firsts.c.x).label("t")).group_by(firsts.c.user_id).cte("totals")
-    )
-    query = (
-        select(
-            firsts.c.question_id,
-            func.count(),
-            func.sum(firsts.c.x),
-            func.sum(totals.c.t),
-            func.sum(totals.c.t * totals.c.t),
-            func.sum(firsts.c.x * totals.c.t),
-        )
-        .join(totals, totals.c.user_id == firsts.c.user_id)
-        .group_by(firsts.c.question_id)
-    )
-    rows: list[Any] = list(db.session.execute(query).all())
-    return {question_id: ItemSums(*(int(v or 0) for v in values)) for question_id, *values in rows}

@@ -27,7 +27,7 @@ from tilearn.models import (
     UserSession,
 )
 from tilearn.models.types import utcnow
-from tilearn.services import accounts, passwords, personal_data
+from tilearn.services import accounts, insight_totals, passwords, personal_data
 from tilearn.services.audit import record_event
 from tilearn.services.teams import TeamError, clean_level, get_team
 
@@ -291,6 +291,7 @@ def erase_person(actor_id: int | None, user_id: int) -> None:
     if actor_id == user_id:
         raise PersonError("", "You cannot erase your own account: ask another admin to do it")
     user = _living(user_id)
+    insight_totals.forget_learner(user_id)  # out of the running totals before their rows go
     for holding in personal_data.HOLDINGS:  # sign-in counts go by email: deleted before it is replaced
         if holding.erase == personal_data.DELETE:
             db.session.execute(delete(holding.model).where(holding.about(user)))

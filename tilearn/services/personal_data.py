@@ -21,6 +21,7 @@ from tilearn.models import (
     DevelopmentPlan,
     DraftAnswers,
     EvaluationInvitation,
+    InsightShare,
     ModuleDraft,
     ModuleProgress,
     ModuleVersion,
@@ -90,6 +91,13 @@ HOLDINGS = (
     Holding(QuizAttempt, DELETE, "quiz_attempts", hide=("user_id", "attempt_key"), parsed=("answers",)),
     Holding(QuestionResult, DELETE, "latest_answer_results"),
     Holding(DraftAnswers, DELETE, "answers_saved_at_a_pause", parsed=("answers",)),
+    # Erasing takes them out of the module totals first (services.insight_totals.forget_learner).
+    Holding(
+        InsightShare,
+        DELETE,
+        None,
+        "figures worked out from the sections read, attempts and answers the download already holds",
+    ),
     Holding(ReflectionEntry, DELETE, "reflections"),
     # Private like a reflection unless they shared it; gone when they are erased, so retention too.
     Holding(DevelopmentPlan, DELETE, "development_plan", parsed=("confidence",)),

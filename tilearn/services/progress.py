@@ -26,6 +26,7 @@ from tilearn.models import (
     SectionView,
 )
 from tilearn.models.types import utcnow
+from tilearn.services import insight_totals
 from tilearn.services.sql import insert_for, insert_ignore, upsert
 from tilearn.services.statuses import COMPLETED, IN_PROGRESS, MODULE_STATUS_OF, NOT_STARTED
 
@@ -143,6 +144,7 @@ def record_section_seen(user_id: int, module: Module, section_id: str) -> str | 
     db.session.execute(statements["seen"], {**key, "seen_at": utcnow()})
     db.session.execute(statements["undefer"], key)
     touch_progress(user_id, module, module.section_index(section_id), following or section_id)
+    insight_totals.learner_acted(user_id, module)
     signals.section_seen.send(signals.sender(), user_id=user_id, module_id=module.id, section_id=section_id)
     return following
 

@@ -16,6 +16,7 @@ from tilearn.engine.banks import draw_questions, fingerprints, unchanged_answers
 from tilearn.extensions import db
 from tilearn.models import DraftAnswers, ModuleProgress, QuestionResult, QuizAttempt
 from tilearn.models.types import utcnow
+from tilearn.services import insight_totals
 from tilearn.services.progress import SectionPageState, touch_progress
 from tilearn.services.sql import insert_for, insert_ignore
 
@@ -170,6 +171,7 @@ def submit_answers(
             )
         )
         touch_progress(user_id, module, -1, section.id)
+        insight_totals.learner_acted(user_id, module)
     if recorded:
         signals.answers_submitted.send(
             signals.sender(),

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
 
 from tilearn.database import commit_now, writing
 from tilearn.engine.insight import FEWER, label
-from tilearn.services import insight, insight_evaluation, insight_snapshots
+from tilearn.services import insight, insight_evaluation, insight_totals
 from tilearn.services.audit import record_view
 from tilearn.services.organisation import current_scheme
 from tilearn.services.report_csv import safe_cell
@@ -66,43 +65,36 @@ def evaluation_export() -> Response:
     )
 
 
-def _insight_for(module_id: str, how: str) -> tuple[insight.ModuleInsight, datetime]:
-    """The module's figures (kept ones while recent, else counted afresh and kept); the view is audited."""
+def _insight_for(module_id: str, how: str) -> insight.ModuleInsight:
+    """The module's figures from its running totals (counted afresh once per version); audited."""
     module = current_library().get(module_id)
     if module is None:
         abort(404)
     record_view(current_user.id, "insight.viewed", f"module:{module_id}", how)
-    refresh = int(current_app.config["INSIGHT_REFRESH_SECONDS"])
-    found = insight_snapshots.saved_insight(module, refresh)
-    if found is not None:
-        return found
-    # Counted in a read transaction (seconds on a large site), then kept in a short write of its
-    # own: SQLite's write lock is never held while counting, so learners' writes are not held up.
-    counted = insight.module_insight(module)
-    with writing():
-        kept_at = insight_snapshots.keep_insight(counted)
-        commit_now()
-    return counted, kept_at
+    if not insight_totals.is_counted(module):
+        # Once per version of the module: count every learner, in a short write of its own.
+        with writing():
+            insight_totals.recount(module)
+            commit_now()
+    return insight.module_insight(module)
 
 
 @bp.get("/<module_id>")
 @roles_required("trainer", "admin")
 def module(module_id: str) -> str:
     """One module's sections and questions, as tables and bar charts; audited."""
-    found, worked_out = _insight_for(module_id, "page")
+    found = _insight_for(module_id, "page")
     scheme = current_scheme()
     level = scheme.level_for_module(found.module.level)
     levels = [insight_evaluation.level_results(scheme, level)] if level and scheme.evaluation else []
-    return render_template(
-        "insight/module.html", insight=found, worked_out=worked_out, FEWER=FEWER, levels=levels
-    )
+    return render_template("insight/module.html", insight=found, FEWER=FEWER, levels=levels)
 
 
 @bp.get("/<module_id>.csv")
 @roles_required("trainer", "admin")
 def export(module_id: str) -> Response:
     """The same aggregates as the page, as CSV; audited."""
-    found, _worked_out = _insight_for(module_id, "csv")
+    found = _insight_for(module_id, "csv")
     out = io.StringIO()
     sheet = csv.writer(out)
     sheet.writerow(["table", "section", "question", "measure", "value"])
