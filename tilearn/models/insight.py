@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tilearn.extensions import Model
@@ -13,7 +13,7 @@ from tilearn.models.types import UTCDateTime
 
 
 class InsightShare(Model):
-    """One learner's part of one of a module's insight totals (services.insight_totals keeps it).
+    """One learner's part of a module's insight totals (services.insight_totals keeps it).
 
     Kept so that when the learner acts, only the difference their action made is added to the
     totals. Private: no page or export reads it, and it goes when the learner is erased.
@@ -23,16 +23,11 @@ class InsightShare(Model):
 
     user_id: Mapped[int] = mapped_column(user_fk(), primary_key=True)
     module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    #: which total: "minutes", "retried", or an item sum "n", "x", "t", "tt", "xt"
-    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
-    #: the section or question the total is about
-    item: Mapped[str] = mapped_column(String(64), primary_key=True)
-    #: whole minutes for "minutes", else 0
-    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(Integer)
+    #: JSON: {"minutes": {section: whole minutes}, "retried": [section], "right": {question: 0 or 1}}
+    facts: Mapped[str] = mapped_column(Text)
 
     def __repr__(self) -> str:
-        return f"<InsightShare {self.module_id} {self.measure} {self.item}>"
+        return f"<InsightShare {self.module_id} user={self.user_id}>"
 
 
 class InsightTotal(Model):

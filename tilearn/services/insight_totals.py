@@ -2,7 +2,7 @@
 
 A module's totals (each section's time histogram and retries, each question's item sums) are the
 sum of every learner's *share*. When a learner reads a section, checks answers, starts a refresher
-or is erased, their share is worked out again from their own rows (a few indexed queries), and only
+or is erased, their share is worked out again from their own rows (one indexed query), and only
 the difference is added to the totals. So an insight page reads the totals in one query whatever the
 number of learners, and they always equal counting every learner afresh (the tests check both ways).
 
@@ -13,7 +13,9 @@ actions on it leave the totals alone.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Integer, String, cast, delete, func, literal, select, tuple_, union_all
@@ -45,6 +47,48 @@ def is_counted(module: Module) -> bool:
     return counted is not None and counted.content_hash == module.content_hash
 
 
+@dataclass
+class Share:
+    """What one learner adds to a module's totals: their minutes per section, retries and first answers."""
+
+    minutes: dict[str, int] = field(default_factory=dict)
+    retried: set[str] = field(default_factory=set)
+    #: question id: 1 when their first answer to it as now worded was right, else 0
+    right: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, item: str, value: int | None) -> None:
+        """Take in one fact from the database (see _facts)."""
+        if kind == "minutes":
+            self.minutes[item] = max(int(value or 0), 0)  # a clock step backwards reads as no time
+        elif kind == "retried":
+            self.retried.add(item)
+        else:
+            self.right[item] = int(value or 0)
+
+    def counts(self) -> dict[Key, int]:
+        """This share as additions to the totals."""
+        found: dict[Key, int] = {("minutes", item, whole): 1 for item, whole in self.minutes.items()}
+        found.update({("retried", item, 0): 1 for item in self.retried})
+        t = sum(self.right.values())
+        for item, x in self.right.items():
+            for measure, value in zip(ITEM_MEASURES, (1, x, t, t * t, x * t), strict=True):
+                if value:
+                    found[(measure, item, 0)] = value
+        return found
+
+    def to_json(self) -> str:
+        """The share as kept in insight_shares."""
+        return json.dumps(
+            {"minutes": self.minutes, "retried": sorted(self.retried), "right": self.right}, sort_keys=True
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Share:
+        """A kept share (an empty one when none was kept)."""
+        kept = json.loads(text) if text else {}
+        return cls(kept.get("minutes", {}), set(kept.get("retried", [])), kept.get("right", {}))
+
+
 def recount(module: Module) -> None:
     """Count the module afresh for every learner: each learner's share, then the totals from them.
 
@@ -60,35 +104,18 @@ def recount(module: Module) -> None:
     )
     db.session.execute(delete(InsightShare).where(InsightShare.module_id == module.id))
     db.session.execute(delete(InsightTotal).where(InsightTotal.module_id == module.id))
-    shares = _shares(module, None).subquery()
-    columns = ["user_id", "module_id", "measure", "item", "bucket", "value"]
-    db.session.execute(
-        insert_for(InsightShare).from_select(
-            columns,
-            select(
-                shares.c.user_id,
-                literal(module.id, String),
-                shares.c.measure,
-                shares.c.item,
-                shares.c.bucket,
-                shares.c.value,
-            ),
-        )
-    )
-    db.session.execute(
-        insert_for(InsightTotal).from_select(
-            ["module_id", "measure", "item", "bucket", "value"],
-            select(
-                InsightShare.module_id,
-                InsightShare.measure,
-                InsightShare.item,
-                InsightShare.bucket,
-                func.sum(InsightShare.value),
-            )
-            .where(InsightShare.module_id == module.id)
-            .group_by(InsightShare.module_id, InsightShare.measure, InsightShare.item, InsightShare.bucket),
-        )
-    )
+    shares: dict[int, Share] = defaultdict(Share)
+    facts: Any = db.session.execute(_facts(module, None)).yield_per(20_000)
+    for user_id, kind, item, value in facts:
+        shares[user_id].add(kind, item, value)
+    found: Counter[Key] = Counter()
+    rows = []
+    for user_id, share in shares.items():
+        found.update(share.counts())
+        rows.append({"user_id": user_id, "module_id": module.id, "facts": share.to_json()})
+    for start in range(0, len(rows), 10_000):
+        db.session.execute(insert_for(InsightShare), rows[start : start + 10_000])
+    _add(module.id, dict(found))
 
 
 def learner_acted(user_id: int, module: Module) -> None:
@@ -105,37 +132,32 @@ def learner_acted(user_id: int, module: Module) -> None:
     )
     if counted != module.content_hash:
         return  # not counted yet for this version: the first insight view counts everyone
-    new = _learner_share(user_id, module)
-    old = {
-        (row.measure, row.item, row.bucket): row.value
-        for row in db.session.execute(
-            select(InsightShare.measure, InsightShare.item, InsightShare.bucket, InsightShare.value).where(
-                InsightShare.user_id == user_id, InsightShare.module_id == module.id
-            )
-        )
-    }
+    new = Share()
+    facts: Any = db.session.execute(_facts(module, user_id))
+    for _user, kind, item, value in facts:
+        new.add(kind, item, value)
+    kept = db.session.get(InsightShare, (user_id, module.id))
+    old = Share.from_json(kept.facts if kept else None)
     if new == old:
         return
-    _add(module.id, {key: new.get(key, 0) - old.get(key, 0) for key in new.keys() | old.keys()})
-    _replace_share(user_id, module.id, new)
+    before, after = old.counts(), new.counts()
+    _add(module.id, {key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()})
+    if kept is None:
+        db.session.add(InsightShare(user_id=user_id, module_id=module.id, facts=new.to_json()))
+    else:
+        kept.facts = new.to_json()
+    db.session.flush()
 
 
 def forget_learner(user_id: int) -> None:
     """Take a learner's shares out of every module's totals (they are being erased)."""
-    shares = db.session.execute(
-        select(
-            InsightShare.module_id,
-            InsightShare.measure,
-            InsightShare.item,
-            InsightShare.bucket,
-            InsightShare.value,
-        ).where(InsightShare.user_id == user_id)
+    kept = db.session.execute(
+        select(InsightShare.module_id, InsightShare.facts)
+        .where(InsightShare.user_id == user_id)
+        .order_by(InsightShare.module_id)
     ).all()
-    by_module: dict[str, dict[Key, int]] = defaultdict(dict)
-    for module_id, measure, item, bucket, value in shares:
-        by_module[module_id][(measure, item, bucket)] = -value
-    for module_id in sorted(by_module):
-        _add(module_id, by_module[module_id])
+    for module_id, facts in kept:
+        _add(module_id, {key: -value for key, value in Share.from_json(facts).counts().items()})
     db.session.execute(delete(InsightShare).where(InsightShare.user_id == user_id))
 
 
@@ -191,33 +213,11 @@ def _add(module_id: str, changes: dict[Key, int]) -> None:
     db.session.execute(statement, rows)
 
 
-def _replace_share(user_id: int, module_id: str, share: dict[Key, int]) -> None:
-    db.session.execute(
-        delete(InsightShare).where(InsightShare.user_id == user_id, InsightShare.module_id == module_id)
-    )
-    if share:
-        db.session.execute(
-            insert_for(InsightShare),
-            [
-                {"user_id": user_id, "module_id": module_id, "measure": m, "item": i, "bucket": b, "value": v}
-                for (m, i, b), v in sorted(share.items())
-            ],
-        )
-
-
-def _learner_share(user_id: int, module: Module) -> dict[Key, int]:
-    rows: list[Any] = list(db.session.execute(_shares(module, user_id)))
-    share: dict[Key, int] = {}
-    for _user, measure, item, bucket, value in rows:
-        if value:
-            key = (measure, item, int(bucket))
-            share[key] = share.get(key, 0) + int(value)
-    return share
-
-
-def _shares(module: Module, user_id: int | None) -> Any:
-    """SQL: (user_id, measure, item, bucket, value) rows, every learner's (or one learner's) share."""
-    parts = [_minutes(module.id, user_id), _retries(module.id, user_id), *_items(module, user_id)]
+def _facts(module: Module, user_id: int | None) -> Any:
+    """SQL: (user_id, kind, item, value) rows, every learner's (or one learner's) facts for their share."""
+    parts = [_minutes(module.id, user_id), _retries(module.id, user_id)]
+    if any(s.questions for s in module.sections):
+        parts.append(_right(module, user_id))
     return union_all(*parts)
 
 
@@ -254,17 +254,11 @@ def _minutes(module_id: str, user_id: int | None) -> Any:
     if user_id is not None:
         ordered = ordered.where(SectionView.user_id == user_id)
     inner = ordered.subquery()
-    whole = cast(func.round(_seconds_between(inner.c.seen_at, inner.c.since) / 60.0), Integer)
-    # A clock step backwards reads as no time at all.
-    minutes = (
-        func.max(func.coalesce(whole, 0), 0) if _is_sqlite() else func.greatest(func.coalesce(whole, 0), 0)
-    )
     return select(
         inner.c.user_id,
-        literal("minutes", String).label("measure"),
+        literal("minutes", String).label("kind"),
         inner.c.section_id.label("item"),
-        minutes.label("bucket"),
-        literal(1, Integer).label("value"),
+        cast(func.round(_seconds_between(inner.c.seen_at, inner.c.since) / 60.0), Integer).label("value"),
     )
 
 
@@ -281,48 +275,23 @@ def _retries(module_id: str, user_id: int | None) -> Any:
     inner = tries.subquery()
     return select(
         inner.c.user_id,
-        literal("retried", String).label("measure"),
+        literal("retried", String).label("kind"),
         inner.c.section_id.label("item"),
-        literal(0, Integer).label("bucket"),
         literal(1, Integer).label("value"),
     ).group_by(inner.c.user_id, inner.c.section_id)
 
 
-def _items(module: Module, user_id: int | None) -> list[Any]:
-    """Per learner and question as now worded: 1, x, t, t², x·t (x: right first time; t: their total)."""
+def _right(module: Module, user_id: int | None) -> Any:
+    """Each question a learner answered as now worded: 1 when their first answer was right, else 0."""
     current = [(q.id, q.fingerprint) for s in module.sections for q in s.questions]
-    if not current:
-        return []
-    firsts_query = select(
-        QuestionResult.user_id.label("user_id"),
-        QuestionResult.question_id.label("question_id"),
-        cast(QuestionResult.first_correct, Integer).label("x"),
+    query = select(
+        QuestionResult.user_id,
+        literal("right", String).label("kind"),
+        QuestionResult.question_id.label("item"),
+        cast(QuestionResult.first_correct, Integer).label("value"),
     ).where(
         QuestionResult.module_id == module.id,
         QuestionResult.first_correct.isnot(None),
         tuple_(QuestionResult.question_id, QuestionResult.fingerprint).in_(current),
     )
-    if user_id is not None:
-        firsts_query = firsts_query.where(QuestionResult.user_id == user_id)
-    firsts = firsts_query.cte("firsts")
-    learner_totals = (
-        select(firsts.c.user_id, func.sum(firsts.c.x).label("t"))
-        .group_by(firsts.c.user_id)
-        .cte("learner_totals")
-    )
-    x, t = firsts.c.x, learner_totals.c.t
-    values = {"n": literal(1, Integer), "x": x, "t": t, "tt": t * t, "xt": x * t}
-    return [
-        select(
-            firsts.c.user_id,
-            literal(measure, String).label("measure"),
-            firsts.c.question_id.label("item"),
-            literal(0, Integer).label("bucket"),
-            cast(values[measure], Integer).label("value"),
-        ).join(learner_totals, learner_totals.c.user_id == firsts.c.user_id)
-        for measure in ITEM_MEASURES
-    ]
-
-
-def _is_sqlite() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
+    return query.where(QuestionResult.user_id == user_id) if user_id is not None else query

@@ -102,6 +102,7 @@ def _build_writes() -> dict[str, Any]:
             seen_at=_typed(view.seen_at),
         )
         .on_conflict_do_nothing()
+        .returning(view.user_id)
     )
     undefer = delete(SectionDeferral).where(
         deferral.user_id == _typed(view.user_id),
@@ -141,10 +142,11 @@ def record_section_seen(user_id: int, module: Module, section_id: str) -> str | 
     following = next_section_id(module, section_id)
     statements = _writes_for_session()
     key = {"user_id": user_id, "module_id": module.id, "section_id": section_id}
-    db.session.execute(statements["seen"], {**key, "seen_at": utcnow()})
+    first_time = db.session.execute(statements["seen"], {**key, "seen_at": utcnow()}).first() is not None
     db.session.execute(statements["undefer"], key)
     touch_progress(user_id, module, module.section_index(section_id), following or section_id)
-    insight_totals.learner_acted(user_id, module)
+    if first_time:  # reading a section again changes no insight figure
+        insight_totals.learner_acted(user_id, module)
     signals.section_seen.send(signals.sender(), user_id=user_id, module_id=module.id, section_id=section_id)
     return following
 

@@ -47,16 +47,11 @@ def upgrade():
         'insight_shares',
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('module_id', sa.String(length=64), nullable=False),
-        sa.Column('measure', sa.String(length=8), nullable=False),
-        sa.Column('item', sa.String(length=64), nullable=False),
-        sa.Column('bucket', sa.Integer(), nullable=False),
-        sa.Column('value', sa.Integer(), nullable=False),
+        sa.Column('facts', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ['user_id'], ['users.id'], name=op.f('fk_insight_shares_user_id_users'), ondelete='CASCADE'
         ),
-        sa.PrimaryKeyConstraint(
-            'user_id', 'module_id', 'measure', 'item', 'bucket', name=op.f('pk_insight_shares')
-        ),
+        sa.PrimaryKeyConstraint('user_id', 'module_id', name=op.f('pk_insight_shares')),
     )
 
 
