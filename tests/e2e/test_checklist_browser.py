@@ -36,7 +36,13 @@ def test_a_trainer_answers_the_checklist_for_a_module(js, make_browser, visitor_
     driver.find_element(By.ID, "notes-who-for").send_keys("Aimed at everyone; narrow it.")
     site.follow(button(driver, "Save the checklist").click, title="worked-example, version 1.2")
     assert "Aimed at everyone; narrow it." in text_of(driver) and "Partly" in text_of(driver)
+    for kind in ("CSV", "PDF"):
+        link = driver.find_element(By.LINK_TEXT, f"Download this checklist as {kind}")
+        assert link.get_attribute("href").endswith(f".{kind.lower()}")
     site.follow(
         driver.find_element(By.LINK_TEXT, "Back").click, path="/training-checklists/modules/worked-example"
     )
     assert "1.2 (current)" in text_of(driver)
+    site.follow(driver.find_element(By.LINK_TEXT, "Back").click, path="/training-checklists/")
+    everything = driver.find_element(By.LINK_TEXT, "Download all checklists as CSV")
+    assert everything.get_attribute("href").endswith("/training-checklists/all.csv")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.support.versions import MODULE_ID, module_text
@@ -90,15 +94,23 @@ def test_an_admin_checks_a_training_offer(app, make_user, sign_in):
 
 
 def test_managers_and_learners_cannot_open_checklists(app, make_user, sign_in):
+    admin = signed_in(app, sign_in, make_user("admin"))
+    saved = admin.post("/training-checklists/offers/new", data={**answers(), "offer": "Acme"})
+    kept = saved.headers["Location"].rsplit("/", 1)[1]
     for role in ("manager", "learner"):
         client = signed_in(app, sign_in, make_user(role))
         assert client.get("/training-checklists/").status_code == 403
+        for download in (f"{kept}.csv", f"{kept}.pdf", "all.csv"):
+            assert client.get(f"/training-checklists/{download}").status_code == 403
         assert (
             client.post("/training-checklists/offers/new", data={**answers(), "offer": "X"}).status_code
             == 403
         )
     with app.app_context():
-        assert db.session.scalar(select(TrainingChecklist)) is None
+        assert [c.offer for c in db.session.scalars(select(TrainingChecklist))] == ["Acme"]
+    for download in (f"{kept}.csv", f"{kept}.pdf", "all.csv"):
+        assert "/sign-in" in app.test_client().get(f"/training-checklists/{download}").headers["Location"]
+    assert events(app, "training_checklist.exported") == []
 
 
 def test_the_checklist_forms_refuse_a_post_without_its_csrf_token(make_app, make_user):
@@ -115,3 +127,117 @@ def test_the_checklist_forms_refuse_a_post_without_its_csrf_token(make_app, make
     assert client.post("/training-checklists/offers/new", data={**answers(), "offer": "X"}).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(TrainingChecklist)) is None
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+HEADINGS = [
+    "checklist id",
+    "checklist",
+    "module id",
+    "module version",
+    "training offer",
+    "completed by",
+    "completed on",
+    "question number",
+    "question",
+    "answer",
+    "note",
+    "overall notes",
+]
+
+
+def test_checklists_download_as_csv_with_formulas_neutralised_and_are_audited(app, make_user, sign_in):
+    trainer = make_user("trainer", name="Tara Trainer")
+    client = signed_in(app, sign_in, trainer)
+    assert "Download all checklists" not in client.get("/training-checklists/").get_data(as_text=True)
+    module = client.post(
+        "/training-checklists/modules/worked-example/new",
+        data={**answers("partly", who_for='=HYPERLINK("http://x")'), "notes": "Fine, for now."},
+    )
+    offer = client.post(
+        "/training-checklists/offers/new",
+        data={**answers("not-sure"), "offer": "+Resilience day, Acme", "notes": "@SUM(1)"},
+    )
+    module_id = int(module.headers["Location"].rsplit("/", 1)[1])
+    offer_id = int(offer.headers["Location"].rsplit("/", 1)[1])
+    shown = client.get(f"/training-checklists/{module_id}").get_data(as_text=True)
+    assert f'href="/training-checklists/{module_id}.csv"' in shown
+    assert f'href="/training-checklists/{module_id}.pdf"' in shown
+    index = client.get("/training-checklists/").get_data(as_text=True)
+    assert 'href="/training-checklists/all.csv"' in index
+
+    rows = csv_rows(client.get(f"/training-checklists/{module_id}.csv"))
+    assert rows[0] == HEADINGS and len(rows) == 1 + len(CHECKLIST.questions)
+    with app.app_context():
+        day = f"{db.session.get(TrainingChecklist, module_id).created_at:%Y-%m-%d}"
+    questions = [q.text for q in CHECKLIST.questions]
+    who_for = 1 + [q.key for q in CHECKLIST.questions].index("who-for")
+    assert rows[who_for] == [
+        str(module_id),
+        "Choosing quality training",
+        "worked-example",
+        "1.2",
+        "",
+        "Tara Trainer",
+        day,
+        str(who_for),
+        questions[who_for - 1],
+        "Partly",
+        '\'=HYPERLINK("http://x")',
+        "Fine, for now.",
+    ]
+    assert [r[8] for r in rows[1:]] == questions and {r[9] for r in rows[1:]} == {"Partly"}
+
+    every = csv_rows(client.get("/training-checklists/all.csv"))
+    assert every[0] == HEADINGS and len(every) == 1 + 2 * len(questions)
+    assert every[1 : 1 + len(questions)] == rows[1:]
+    offers = every[1 + len(questions) :]
+    assert {(r[0], r[2], r[3], r[4], r[9], r[11]) for r in offers} == {
+        (str(offer_id), "", "", "'+Resilience day, Acme", "Not sure", "'@SUM(1)")
+    }
+    assert events(app, "training_checklist.exported") == [
+        (trainer.id, "module:worked-example", f"checklist:{module_id}; csv"),
+        (trainer.id, "checklists:all", "2 checklists; csv"),
+    ]
+
+
+def test_a_checklist_downloads_as_a_pdf_and_is_audited(app, make_user, sign_in):
+    admin = make_user("admin", name="Ada Admin")
+    client = signed_in(app, sign_in, admin)
+    saved = client.post(
+        "/training-checklists/offers/new",
+        data={
+            **answers("yes", evaluated="Six-month follow-up is booked."),
+            "answer-who-for": "no",
+            "offer": "Resilience day, Acme",
+            "notes": "Ask for the trainer’s references.",
+        },
+    )
+    kept = int(saved.headers["Location"].rsplit("/", 1)[1])
+    response = client.get(f"/training-checklists/{kept}.pdf")
+    assert response.mimetype == "application/pdf"
+    assert f"training-checklist-{kept}-" in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Choosing quality training: Resilience day, Acme" in text
+    assert "by Ada Admin" in text
+    assert "3. Does the training say clearly which staff it is meant for? Answer: No" in text
+    assert "Answer: Yes Note: Six-month follow-up is booked." in text
+    assert text.count("Answer: Yes") == len(CHECKLIST.questions) - 1
+    assert "Overall notes Ask for the trainer’s references." in text
+    assert reader.metadata.title == "Choosing quality training: Resilience day, Acme"
+    assert events(app, "training_checklist.exported") == [
+        (admin.id, "offer:Resilience day, Acme", f"checklist:{kept}; pdf")
+    ]
+
+
+def test_a_download_of_a_checklist_that_does_not_exist_is_a_404(app, make_user, sign_in):
+    client = signed_in(app, sign_in, make_user("trainer"))
+    client.post("/training-checklists/offers/new", data={**answers(), "offer": "Acme"})
+    for download in ("999.csv", "999.pdf"):
+        assert client.get(f"/training-checklists/{download}").status_code == 404
+    assert events(app, "training_checklist.exported") == []

@@ -62,15 +62,19 @@ def record_checklist(
     )
     db.session.add(kept)
     db.session.flush()
-    subject = f"module:{kept.module_id}" if module else f"offer:{offer}"
     yes = sum(1 for a in answers.values() if a["answer"] == "yes")
     detail = (
         f"checklist:{kept.id}; "
         + (f"version {kept.module_version}; " if module else "")
         + f"yes {yes} of {len(answers)}"
     )
-    record_event(actor_id, "training_checklist.recorded", subject, detail)
+    record_event(actor_id, "training_checklist.recorded", subject(kept), detail)
     return kept
+
+
+def subject(checklist: TrainingChecklist) -> str:
+    """What a checklist was about, as the audit log names it: ``module:<id>`` or ``offer:<name>``."""
+    return f"module:{checklist.module_id}" if checklist.module_id else f"offer:{checklist.offer}"
 
 
 def get(checklist_id: int) -> TrainingChecklist | None:
@@ -107,13 +111,23 @@ class ChecklistPage:
     completed_by: str
 
 
-def page(checklist: TrainingChecklist) -> ChecklistPage:
-    """A checklist's questions and answers, and who completed it."""
+def _page(checklist: TrainingChecklist, names: dict[int, str]) -> ChecklistPage:
     asked = json.loads(checklist.questions)
     answers = json.loads(checklist.answers)
     rows = [
         {"question": q["text"], **answers.get(q["key"], {"answer": "", "notes": ""})}
         for q in asked["questions"]
     ]
-    names = people.names_of([checklist.completed_by] if checklist.completed_by else [])
     return ChecklistPage(checklist, asked["name"], rows, names.get(checklist.completed_by or 0, ""))
+
+
+def page(checklist: TrainingChecklist) -> ChecklistPage:
+    """A checklist's questions and answers, and who completed it."""
+    return _page(checklist, people.names_of([checklist.completed_by] if checklist.completed_by else []))
+
+
+def all_pages() -> list[ChecklistPage]:
+    """Every checklist, modules' and offers', oldest first, with who completed each (one query for names)."""
+    kept = list(db.session.scalars(select(TrainingChecklist).order_by(TrainingChecklist.id)))
+    names = people.names_of(c.completed_by for c in kept if c.completed_by)
+    return [_page(checklist, names) for checklist in kept]

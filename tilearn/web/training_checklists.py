@@ -1,18 +1,22 @@
 """Choosing quality training: trainers and admins answer the checklist for a module or a training offer.
 
 A module's checklists are kept with the version they were answered for, beside its version history.
+Each checklist downloads as CSV or PDF, and all of them as one CSV; downloads are audited.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tilearn.engine.checklist import ANSWERS, Checklist
+from tilearn.models import TrainingChecklist
+from tilearn.models.types import utcnow
 from tilearn.services import module_versions
 from tilearn.services import training_checklists as checklists
-from tilearn.services.organisation import current_scheme
+from tilearn.services.audit import record_view
+from tilearn.services.organisation import current_scheme, current_settings
 from tilearn.web.access import roles_required
 from tilearn.web.library_state import current_library
 
@@ -104,11 +108,63 @@ def check_offer() -> ResponseReturnValue:
     return redirect(url_for("checklists.show", checklist_id=kept.id))
 
 
+def _kept(checklist_id: int) -> TrainingChecklist:
+    kept = checklists.get(checklist_id)
+    if kept is None:
+        abort(404)
+    return kept
+
+
 @bp.get("/<int:checklist_id>")
 @roles_required("trainer", "admin")
 def show(checklist_id: int) -> str:
     """One checklist: the questions, the answers and the notes."""
-    kept = checklists.get(checklist_id)
-    if kept is None:
-        abort(404)
+    kept = _kept(checklist_id)
     return render_template("checklists/show.html", page=checklists.page(kept), answers=ANSWERS)
+
+
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.get("/<int:checklist_id>.csv")
+@roles_required("trainer", "admin")
+def export_csv(checklist_id: int) -> Response:
+    """One checklist as CSV; audited."""
+    from tilearn.services.checklist_export import checklists_csv
+
+    kept = _kept(checklist_id)
+    record_view(
+        current_user.id, "training_checklist.exported", checklists.subject(kept), f"checklist:{kept.id}; csv"
+    )
+    filename = f"training-checklist-{kept.id}-{kept.created_at:%Y-%m-%d}.csv"
+    return _download(checklists_csv([checklists.page(kept)]), "text/csv", filename)
+
+
+@bp.get("/<int:checklist_id>.pdf")
+@roles_required("trainer", "admin")
+def export_pdf(checklist_id: int) -> Response:
+    """One checklist as a PDF; audited."""
+    from tilearn.services.checklist_export import checklist_pdf
+
+    kept = _kept(checklist_id)
+    record_view(
+        current_user.id, "training_checklist.exported", checklists.subject(kept), f"checklist:{kept.id}; pdf"
+    )
+    body = checklist_pdf(checklists.page(kept), current_settings().name)
+    return _download(body, "application/pdf", f"training-checklist-{kept.id}-{kept.created_at:%Y-%m-%d}.pdf")
+
+
+@bp.get("/all.csv")
+@roles_required("trainer", "admin")
+def export_all_csv() -> Response:
+    """Every checklist as one CSV, a row per checklist and question; audited."""
+    from tilearn.services.checklist_export import checklists_csv
+
+    pages = checklists.all_pages()
+    record_view(
+        current_user.id, "training_checklist.exported", "checklists:all", f"{len(pages)} checklists; csv"
+    )
+    return _download(checklists_csv(pages), "text/csv", f"training-checklists-{utcnow():%Y-%m-%d}.csv")
