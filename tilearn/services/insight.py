@@ -2,8 +2,7 @@
 
 A constant number of GROUP BY queries per module, whatever the number of learners; nothing here
 returns a row per learner. Suppression and item statistics are in ``tilearn.engine.insight``.
-Grounding visits are not recorded (on purpose: opening the grounding page leaves no trace); every
-pause opens the grounding page, so the pause count is also the count of learners taken there.
+Grounding visits are counted per section from the learners' private records of them (GroundingVisit).
 """
 
 from __future__ import annotations
@@ -25,10 +24,18 @@ from tilearn.engine.insight import (
     suppress_table,
 )
 from tilearn.extensions import db
-from tilearn.models import ModuleProgress, Pause, QuestionResult, QuizAttempt, SectionDeferral, SectionView
+from tilearn.models import (
+    GroundingVisit,
+    ModuleProgress,
+    Pause,
+    QuestionResult,
+    QuizAttempt,
+    SectionDeferral,
+    SectionView,
+)
 
 #: the section table's measures, in column order
-MEASURES = ("paused", "deferred", "retried")
+MEASURES = ("paused", "deferred", "retried", "grounding")
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,8 @@ class SectionRow:
     paused: int | None
     deferred: int | None
     retried: int | None
+    #: learners who went to the grounding page from the section (a pause, or the menu's "Take a pause")
+    grounding: int | None
     median_minutes: int | None
     #: whether the section offers "skip for now" (a content note) and a retry (questions)
     can_skip: bool
@@ -70,7 +79,7 @@ class ModuleInsight:
 
 
 def module_insight(module: Module) -> ModuleInsight:
-    """The module's aggregates, suppressed; six queries whatever the number of learners."""
+    """The module's aggregates, suppressed; seven queries whatever the number of learners."""
     learners = db.session.scalar(
         select(func.count()).select_from(ModuleProgress).where(ModuleProgress.module_id == module.id)
     )
@@ -86,6 +95,7 @@ def module_insight(module: Module) -> ModuleInsight:
             .group_by(SectionDeferral.section_id)
         ),
         "retried": _per_section(_retried(module.id)),
+        "grounding": _per_section(_visited_grounding(module.id)),
     }
     times = _time_histograms(module.id)
     sections = module.sections
@@ -94,7 +104,7 @@ def module_insight(module: Module) -> ModuleInsight:
         counts = {name: {} for name in MEASURES}
         times = {}
     # A section without a content note offers no "skip for now", one without questions no retry.
-    fixed = [[False, s.note is None, not s.questions] for s in sections]
+    fixed = [[False, s.note is None, not s.questions, False] for s in sections]
     table = suppress_table([[counts[name].get(s.id, 0) for name in MEASURES] for s in sections], fixed)
     rows = [
         SectionRow(
@@ -103,6 +113,7 @@ def module_insight(module: Module) -> ModuleInsight:
             table.cells[i][0],
             table.cells[i][1],
             table.cells[i][2],
+            table.cells[i][3],
             median_minutes(times.get(s.id, {})),
             s.note is not None,
             bool(s.questions),
@@ -122,6 +133,15 @@ def module_insight(module: Module) -> ModuleInsight:
         for q in s.questions
     ]
     return ModuleInsight(module, shown(learners or 0), rows, totals, questions)
+
+
+def _visited_grounding(module_id: str) -> Any:
+    """Learners who went to the grounding page from each section, once each however often."""
+    return (
+        select(GroundingVisit.section_id, func.count(func.distinct(GroundingVisit.user_id)))
+        .where(GroundingVisit.module_id == module_id, GroundingVisit.section_id.isnot(None))
+        .group_by(GroundingVisit.section_id)
+    )
 
 
 def _per_section(query: Any) -> dict[str, int]:

@@ -7,7 +7,7 @@ read back; only the already-suppressed aggregates are kept, never a row about on
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 
 from tilearn.engine import Module
@@ -17,6 +17,8 @@ from tilearn.models import InsightSnapshot
 from tilearn.models.types import utcnow
 from tilearn.services.insight import ModuleInsight, QuestionRow, SectionRow
 from tilearn.services.sql import upsert
+
+_SECTION_FIELDS = {f.name for f in fields(SectionRow)}
 
 
 def saved_insight(module: Module, refresh_seconds: int) -> tuple[ModuleInsight, datetime] | None:
@@ -29,6 +31,8 @@ def saved_insight(module: Module, refresh_seconds: int) -> tuple[ModuleInsight, 
     if saved.computed_at < utcnow() - timedelta(seconds=refresh_seconds):
         return None
     figures = json.loads(saved.figures)
+    if any(set(row) != _SECTION_FIELDS for row in figures["sections"]):
+        return None  # kept by a version that counted other measures: count again
     found = ModuleInsight(
         module,
         figures["learners"],
