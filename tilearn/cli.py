@@ -242,7 +242,7 @@ def resync_command() -> None:
 
 @people_cli.command("apply-retention")
 def apply_retention_command() -> None:
-    """Erase people who left longer ago than the retention setting; delete old pauses and grounding visits. Run nightly."""
+    """Erase people who left long enough ago; delete old pauses and grounding visits. Run nightly."""
     from tilearn.services.retention import apply_retention
 
     months = int(current_app.config["RETENTION_MONTHS_AFTER_LEAVING"])

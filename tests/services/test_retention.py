@@ -1,4 +1,4 @@
-"""Retention: people who left are erased after the set time; old pauses go, the newest stays; old grounding visits go."""
+"""Retention: leavers are erased in time; old pauses go (the newest stays), old grounding visits go."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def test_old_grounding_visits_go_with_no_trace_in_the_audit_log(app, make_user):
         now = utcnow()
         for age in (200, 91, 89, 0):
             db.session.add(
-                GroundingVisit(user_id=learner, module_id="worked-example", section_id=None, visited_at=now - age * DAY)
+                GroundingVisit(
+                    user_id=learner, module_id="worked-example", section_id=None, visited_at=now - age * DAY
+                )
             )
         db.session.commit()
         assert apply_retention(0, 0).grounding_visits == 0  # 0 keeps every visit

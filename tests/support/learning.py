@@ -9,7 +9,14 @@ import secrets
 from sqlalchemy import select
 
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord, DraftAnswers, GroundingVisit, Pause, ReflectionEntry, SectionDeferral
+from tilearn.models import (
+    CompletionRecord,
+    DraftAnswers,
+    GroundingVisit,
+    Pause,
+    ReflectionEntry,
+    SectionDeferral,
+)
 
 MODULE = "/learn/worked-example"
 #: a reflection only its writer may ever see (the privacy wall's marker)
@@ -57,8 +64,13 @@ def look_after_myself(app, client, user_id: int) -> None:
         draft = db.session.scalars(select(DraftAnswers).filter_by(**mine)).one()
         assert draft.section_id == "harder-day" and json.loads(draft.answers) == {"q-same": [0]}
         assert db.session.scalars(select(ReflectionEntry).filter_by(**mine)).one().text == MARKER
-        visits = db.session.scalars(select(GroundingVisit).filter_by(user_id=user_id).order_by(GroundingVisit.id))
-        assert [(v.module_id, v.section_id) for v in visits] == [("worked-example", "harder-day"), (None, None)]
+        visits = db.session.scalars(
+            select(GroundingVisit).filter_by(user_id=user_id).order_by(GroundingVisit.id)
+        )
+        assert [(v.module_id, v.section_id) for v in visits] == [
+            ("worked-example", "harder-day"),
+            (None, None),
+        ]
 
 
 def make_record(app, user_id: int) -> CompletionRecord:

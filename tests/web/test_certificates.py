@@ -189,7 +189,9 @@ def test_download_all_my_data_includes_private_things(client, holder):
     assert data["reflections"][0]["text"] == "MARKER-walk-by-the-canal"
     assert len(data["pauses"]) == 1 and len(data["completion_records"]) == 1
     (visit,) = data["grounding_page_visits"]
-    assert (visit["module_id"], visit["section_id"]) == ("worked-example", "harder-day") and visit["visited_at"]
+    assert (visit["module_id"], visit["section_id"]) == ("worked-example", "harder-day") and visit[
+        "visited_at"
+    ]
     assert {a["section_id"] for a in data["quiz_attempts"]} == {"survival-responses", "harder-day"}
     assert "password_hash" not in response.get_data(as_text=True)
     assert "token_hash" not in response.get_data(as_text=True)

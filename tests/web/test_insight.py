@@ -92,7 +92,7 @@ def test_five_learners_are_counted(app, make_user, sign_in):
     assert table[(survival, "", "learners who paused (and were taken to grounding)")] == "5"
     assert table[(harder, "", GROUNDING)] == table[(survival, "", GROUNDING)] == "5"
     assert table[("All sections (sum)", "", "went to grounding")] == "10"
-    assert "<th scope=\"col\" class=\"govuk-table__header\">Went to grounding from it</th>" in page
+    assert '<th scope="col" class="govuk-table__header">Went to grounding from it</th>' in page
     # Nobody retried the harder day: its 0 is hidden, and so the survival 5 beside it must be too,
     # or the total (5) minus the shown 5 would give the hidden figure away.
     assert table[(harder, "", "learners who checked answers more than once")] == "fewer than 5"
@@ -140,7 +140,9 @@ def test_one_learners_changes_leave_a_group_of_four_unchanged(app, make_user, si
     sign_in(manager, target=managing)
     before = trainer_views(app, make_user, sign_in), manager_views(managing, team, last.id)
     last_client = clients[-1]
-    paused = last_client.post("/pause", data={"module_id": "worked-example", "section_id": "survival-responses"})
+    paused = last_client.post(
+        "/pause", data={"module_id": "worked-example", "section_id": "survival-responses"}
+    )
     last_client.get(paused.headers["Location"])  # grounding from a section, then from the menu elsewhere
     last_client.get("/grounding")
     last_client.post(f"{MODULE}/survival-responses/choice", data={"choice": "skip"})

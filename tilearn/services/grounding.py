@@ -29,7 +29,9 @@ def note_visit(
         select(GroundingVisit.id)
         .where(
             GroundingVisit.user_id == user_id,
-            GroundingVisit.module_id.is_(None) if module_id is None else GroundingVisit.module_id == module_id,
+            GroundingVisit.module_id.is_(None)
+            if module_id is None
+            else GroundingVisit.module_id == module_id,
             GroundingVisit.section_id.is_(None)
             if section_id is None
             else GroundingVisit.section_id == section_id,
@@ -39,6 +41,8 @@ def note_visit(
     )
     if recent is not None:
         return False
-    db.session.add(GroundingVisit(user_id=user_id, module_id=module_id, section_id=section_id, visited_at=now))
+    db.session.add(
+        GroundingVisit(user_id=user_id, module_id=module_id, section_id=section_id, visited_at=now)
+    )
     db.session.flush()
     return True

@@ -35,7 +35,7 @@ class RetentionResult:
 def apply_retention(
     months_after_leaving: int, pause_days: int, now: datetime | None = None
 ) -> RetentionResult:
-    """Erase people disabled more than `months_after_leaving` ago; delete pauses and grounding visits older than `pause_days`.
+    """Erase people who left over `months_after_leaving` ago; delete pauses and visits past `pause_days`.
 
     0 turns either rule off. Each learner's newest pause is kept, so "return to where you
     paused" still works however long they were away; no grounding visit is needed for that.
@@ -69,7 +69,8 @@ def apply_retention(
         ).rowcount
     # No pause or visit counts in the audit log (nor the event log line it makes): self-care stays out.
     detail = (
-        f"erased {erased} who left over {months_after_leaving} months ago; old pauses and grounding visits let go"
+        f"erased {erased} who left over {months_after_leaving} months ago;"
+        " old pauses and grounding visits let go"
     )
     record_event(None, "retention.applied", None, detail, count=erased)
     return RetentionResult(erased, pauses, visits)

@@ -79,7 +79,8 @@ def _note_visit() -> None:
             # record, never the page (the end-of-request commit would replace it with an error).
             commit_now()
     except Exception as error:  # noqa: BLE001 - self-care comes before the count
-        log.warning("grounding visit not recorded: %s", (str(error).splitlines() or ["?"])[0])
+        # Only the kind of error: its text could hold the learner's id, and visits are never logged.
+        log.warning("a grounding page visit was not recorded (%s)", type(error).__name__)
 
 
 def _way_back() -> dict[str, Any] | None:
