@@ -242,7 +242,7 @@ def resync_command() -> None:
 
 @people_cli.command("apply-retention")
 def apply_retention_command() -> None:
-    """Erase people who left longer ago than the retention setting; delete old pauses. Run nightly."""
+    """Erase people who left long enough ago; delete old pauses and grounding visits. Run nightly."""
     from tilearn.services.retention import apply_retention
 
     months = int(current_app.config["RETENTION_MONTHS_AFTER_LEAVING"])
@@ -251,7 +251,8 @@ def apply_retention_command() -> None:
         result = apply_retention(months, days)
     click.echo(
         f"Erased {result.erased} person(s) who left more than {months} months ago and deleted"
-        f" {result.pauses} pause(s) older than {days} days (a setting of 0 turns its rule off)."
+        f" {result.pauses} pause(s) and {result.grounding_visits} grounding visit(s) older than {days} days"
+        " (a setting of 0 turns its rule off)."
     )
 
 

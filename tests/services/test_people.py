@@ -22,6 +22,7 @@ from tilearn.models import (
 )
 from tilearn.services import (
     accounts,
+    grounding,
     passwords,
     people,
     people_import,
@@ -233,6 +234,7 @@ def test_erasing_deletes_private_data_and_keeps_an_anonymous_record(admin, make_
         quizzes.submit_answers(user.id, module, first, {"q-five-fs": [0]}, f"k-{user.id}")
         reflections.save_reflection(user.id, module.id, "r-settle", "a private thought")
         progress.take_pause(user.id, module.id, second.id, {"q-same": [1]})
+        grounding.note_visit(user.id, module.id, second.id)
     db.session.add(
         CompletionRecord(
             user_id=learner.id,

@@ -1,4 +1,4 @@
-"""Retention: people who left are erased after the set time; old pauses go, the newest stays."""
+"""Retention: leavers are erased in time; old pauses go (the newest stays), old grounding visits go."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.support.learning import make_record
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, CompletionRecord, Pause, User
+from tilearn.models import AuditEvent, CompletionRecord, GroundingVisit, Pause, User
 from tilearn.models.types import utcnow
 from tilearn.services.retention import apply_retention
 
@@ -57,6 +57,25 @@ def test_old_pauses_go_but_each_learners_newest_stays(app, make_user):
         assert left == {(away, 120), (back, 2)}
 
 
+def test_old_grounding_visits_go_with_no_trace_in_the_audit_log(app, make_user):
+    with app.app_context():
+        learner = person(make_user, "Gita Grounded")
+        now = utcnow()
+        for age in (200, 91, 89, 0):
+            db.session.add(
+                GroundingVisit(
+                    user_id=learner, module_id="worked-example", section_id=None, visited_at=now - age * DAY
+                )
+            )
+        db.session.commit()
+        assert apply_retention(0, 0).grounding_visits == 0  # 0 keeps every visit
+        assert apply_retention(0, 90).grounding_visits == 2
+        left = sorted((now - v.visited_at).days for v in db.session.scalars(select(GroundingVisit)))
+        assert left == [0, 89]
+        for event in db.session.scalars(select(AuditEvent)):
+            assert "2" not in f"{event.detail} {event.count}" and "grounding visit(s)" not in event.detail
+
+
 def test_the_command_uses_the_settings_and_says_what_it_did(app, make_user):
     with app.app_context():
         person(make_user, "Lena Left", disabled_days_ago=40)
@@ -64,6 +83,7 @@ def test_the_command_uses_the_settings_and_says_what_it_did(app, make_user):
     result = app.test_cli_runner().invoke(args=["people", "apply-retention"])
     assert result.exit_code == 0, result.output
     assert "Erased 1 person(s) who left more than 1 months ago and deleted 0 pause(s)" in result.output
+    assert "and 0 grounding visit(s) older than 90 days" in result.output
     with app.app_context():
         applied = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention.applied"))
         assert applied.count == 1 and "erased 1" in applied.detail

@@ -9,7 +9,14 @@ import secrets
 from sqlalchemy import select
 
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord, DraftAnswers, Pause, ReflectionEntry, SectionDeferral
+from tilearn.models import (
+    CompletionRecord,
+    DraftAnswers,
+    GroundingVisit,
+    Pause,
+    ReflectionEntry,
+    SectionDeferral,
+)
 
 MODULE = "/learn/worked-example"
 #: a reflection only its writer may ever see (the privacy wall's marker)
@@ -39,12 +46,14 @@ def look_after_myself(app, client, user_id: int) -> None:
     paused = client.post(
         "/pause", data={"module_id": "worked-example", "section_id": "harder-day", "q-q-same": "0"}
     )
-    assert paused.status_code == 302 and paused.headers["Location"].endswith("/grounding")
-    grounding = client.get("/grounding")
+    from_harder_day = "/grounding?module=worked-example&section=harder-day"
+    assert paused.status_code == 302 and paused.headers["Location"].endswith(from_harder_day)
+    grounding = client.get(paused.headers["Location"])
     assert grounding.status_code == 200
     assert f"{MODULE}/harder-day?note=continue" in grounding.get_data(as_text=True)  # the way back
     paused_at_note = client.post(f"{MODULE}/harder-day/choice", data={"choice": "pause"})
-    assert paused_at_note.status_code == 302 and paused_at_note.headers["Location"].endswith("/grounding")
+    assert paused_at_note.status_code == 302 and paused_at_note.headers["Location"].endswith(from_harder_day)
+    assert client.get("/grounding").status_code == 200  # the menu's "Take a pause", from elsewhere
     reflected = client.post(f"{MODULE}/harder-day/reflections/r-settle", data={"text": MARKER})
     assert reflected.status_code == 302
     with app.app_context():
@@ -55,6 +64,13 @@ def look_after_myself(app, client, user_id: int) -> None:
         draft = db.session.scalars(select(DraftAnswers).filter_by(**mine)).one()
         assert draft.section_id == "harder-day" and json.loads(draft.answers) == {"q-same": [0]}
         assert db.session.scalars(select(ReflectionEntry).filter_by(**mine)).one().text == MARKER
+        visits = db.session.scalars(
+            select(GroundingVisit).filter_by(user_id=user_id).order_by(GroundingVisit.id)
+        )
+        assert [(v.module_id, v.section_id) for v in visits] == [
+            ("worked-example", "harder-day"),
+            (None, None),
+        ]
 
 
 def make_record(app, user_id: int) -> CompletionRecord:

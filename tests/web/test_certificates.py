@@ -179,7 +179,8 @@ def test_a_material_change_recommends_a_refresher(app, holder):
 
 
 def test_download_all_my_data_includes_private_things(client, holder):
-    client.post("/pause", data={"module_id": "worked-example", "section_id": "harder-day"})
+    paused = client.post("/pause", data={"module_id": "worked-example", "section_id": "harder-day"})
+    client.get(paused.headers["Location"])
     client.post(f"{MODULE}/harder-day/reflections/r-settle", data={"text": "MARKER-walk-by-the-canal"})
     response = client.get("/my-data")
     assert response.mimetype == "application/json" and "attachment" in response.headers["Content-Disposition"]
@@ -187,6 +188,10 @@ def test_download_all_my_data_includes_private_things(client, holder):
     assert data["person"]["name"] == "Priya Holder"
     assert data["reflections"][0]["text"] == "MARKER-walk-by-the-canal"
     assert len(data["pauses"]) == 1 and len(data["completion_records"]) == 1
+    (visit,) = data["grounding_page_visits"]
+    assert (visit["module_id"], visit["section_id"]) == ("worked-example", "harder-day") and visit[
+        "visited_at"
+    ]
     assert {a["section_id"] for a in data["quiz_attempts"]} == {"survival-responses", "harder-day"}
     assert "password_hash" not in response.get_data(as_text=True)
     assert "token_hash" not in response.get_data(as_text=True)

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from tests.support.learning import MODULE, attempt_key
 from tilearn.engine.insight import FEWER
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, InsightTotal, QuestionResult
+from tilearn.models import AuditEvent, GroundingVisit, InsightTotal, QuestionResult, User
 
 PAGE, CSV = "/insight/worked-example", "/insight/worked-example.csv"
+GROUNDING = "learners who went to the grounding page from it"
 RIGHT = {"survival-responses": {"q-q-five-fs": "0"}, "harder-day": {"q-q-helps": ["0", "1"], "q-q-same": "1"}}
 
 
@@ -24,9 +25,10 @@ def answer(client, section: str, answers: dict) -> None:
     client.post(f"{MODULE}/{section}/done")
 
 
-def learners(app, make_user, sign_in, count: int, retry_first: bool = True) -> list:
+def learners(app, make_user, sign_in, count: int, retry_first: bool = True, grounding: int = 0) -> list:
     """count learners who each skip the harder day for now (and leave it), pause in both sections,
     and miss the survival question first time before getting it right (a retry): facility 0%.
+    The first `grounding` of them follow each pause to the grounding page; the rest close the tab.
     """
     clients = []
     for number in range(count):
@@ -34,7 +36,9 @@ def learners(app, make_user, sign_in, count: int, retry_first: bool = True) -> l
         sign_in(make_user("learner", name=f"Learner Number{number}"), target=client)
         client.post(f"{MODULE}/harder-day/choice", data={"choice": "skip"})
         for section in RIGHT:
-            client.post("/pause", data={"module_id": "worked-example", "section_id": section})
+            paused = client.post("/pause", data={"module_id": "worked-example", "section_id": section})
+            if number < grounding:
+                assert client.get(paused.headers["Location"]).status_code == 200
         if retry_first:
             answer(client, "survival-responses", {"q-q-five-fs": "1"})
         answer(client, "survival-responses", RIGHT["survival-responses"])
@@ -69,7 +73,7 @@ def test_four_learners_show_nothing_but_fewer_than_five(app, make_user, sign_in)
 
 
 def test_five_learners_are_counted(app, make_user, sign_in):
-    learners(app, make_user, sign_in, 5)
+    learners(app, make_user, sign_in, 5, grounding=5)
     page, export = trainer_views(app, make_user, sign_in)
     table = {(row[1], row[2], row[3]): row[4] for row in rows(export)[1:]}
     assert table[("", "", "learners who started")] == "5"
@@ -77,6 +81,9 @@ def test_five_learners_are_counted(app, make_user, sign_in):
     assert table[(harder, "", "learners who paused (and were taken to grounding)")] == "5"
     assert table[(harder, "", "learners who skipped it for now and have not read it yet")] == "5"
     assert table[(survival, "", "learners who paused (and were taken to grounding)")] == "5"
+    assert table[(harder, "", GROUNDING)] == table[(survival, "", GROUNDING)] == "5"
+    assert table[("All sections (sum)", "", "went to grounding")] == "10"
+    assert '<th scope="col" class="govuk-table__header">Went to grounding from it</th>' in page
     # Nobody retried the harder day: its 0 is hidden, and so the survival 5 beside it must be too,
     # or the total (5) minus the shown 5 would give the hidden figure away.
     assert table[(harder, "", "learners who checked answers more than once")] == "fewer than 5"
@@ -93,16 +100,50 @@ def test_five_learners_are_counted(app, make_user, sign_in):
     assert "Number" not in page and "Number" not in export
 
 
+def test_four_who_went_to_grounding_from_a_section_read_fewer_than_five(app, make_user, sign_in):
+    learners(app, make_user, sign_in, 6, grounding=4)
+    page, export = trainer_views(app, make_user, sign_in)
+    table = {(row[1], row[2], row[3]): row[4] for row in rows(export)[1:]}
+    assert table[("", "", "learners who started")] == "6"
+    assert table[("A harder day", "", GROUNDING)] == table[("Survival responses", "", GROUNDING)] == FEWER
+    assert table[("Survival responses", "", "learners who paused (and were taken to grounding)")] == "6"
+    assert "Number" not in page and "Number" not in export
+
+
+def manager_views(client, team: int, learner_id: int) -> list[str]:
+    """The manager's team report, its CSV and the learner's page."""
+    urls = (f"/manage/?team={team}", f"/manage/report.csv?team={team}", f"/manage/learners/{learner_id}")
+    pages = [client.get(url) for url in urls]
+    assert all(page.status_code == 200 for page in pages)
+    return [re.sub(r'name="csrf_token" value="[^"]+"', "", page.get_data(as_text=True)) for page in pages]
+
+
 def test_one_learners_changes_leave_a_group_of_four_unchanged(app, make_user, sign_in):
-    clients = learners(app, make_user, sign_in, 4)
-    before = trainer_views(app, make_user, sign_in)
-    last = clients[-1]
-    last.post("/pause", data={"module_id": "worked-example", "section_id": "survival-responses"})
-    last.post(f"{MODULE}/survival-responses/choice", data={"choice": "skip"})
-    answer(last, "harder-day", {"q-q-helps": ["2"], "q-q-same": "0"})
-    answer(last, "survival-responses", {"q-q-five-fs": "2"})
-    after = trainer_views(app, make_user, sign_in)
+    from tests.web.conftest import add_team
+
+    clients = learners(app, make_user, sign_in, 4, grounding=2)
+    with app.app_context():
+        last = db.session.scalars(select(User).where(User.name == "Learner Number3")).one()
+        db.session.expunge(last)
+    manager = make_user("manager", name="Mo Manager")
+    team = add_team(app, "Outreach", managers=[manager], members=[last])
+    managing = app.test_client()
+    sign_in(manager, target=managing)
+    before = trainer_views(app, make_user, sign_in), manager_views(managing, team, last.id)
+    last_client = clients[-1]
+    paused = last_client.post(
+        "/pause", data={"module_id": "worked-example", "section_id": "survival-responses"}
+    )
+    last_client.get(paused.headers["Location"])  # grounding from a section, then from the menu elsewhere
+    last_client.get("/grounding")
+    last_client.post(f"{MODULE}/survival-responses/choice", data={"choice": "skip"})
+    answer(last_client, "harder-day", {"q-q-helps": ["2"], "q-q-same": "0"})
+    answer(last_client, "survival-responses", {"q-q-five-fs": "2"})
+    after = trainer_views(app, make_user, sign_in), manager_views(managing, team, last.id)
     assert after == before
+    with app.app_context():
+        visits = db.session.scalar(select(func.count()).where(GroundingVisit.user_id == last.id))
+        assert visits == 2  # they did go: the pages are the same all the same
 
 
 def test_first_answers_stay_first_and_later_answers_stay_latest(app, make_user, sign_in):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, text
 
 from tests.support.learning import attempt_key
 from tilearn.extensions import db
-from tilearn.models import CompletionRecord, SectionDeferral
+from tilearn.models import AuditEvent, CompletionRecord, GroundingVisit, SectionDeferral
+from tilearn.models.types import utcnow
 
 MODULE = "/learn/worked-example"
 
@@ -88,7 +91,7 @@ def test_skipping_an_optional_section_still_allows_completion(app, client, make_
 def test_pausing_from_the_overview_returns_to_the_overview(client, make_user, sign_in):
     sign_in(make_user())
     response = client.post("/pause", data={"module_id": "worked-example"})
-    assert response.headers["Location"].endswith("/grounding")
+    assert response.headers["Location"].endswith("/grounding?module=worked-example")
     page = client.get("/grounding").get_data(as_text=True)
     assert 'href="/learn/worked-example"' in page and "Go back to “Noticing stress" in page
     assert (
@@ -106,6 +109,61 @@ def test_pausing_keeps_unchecked_answers_for_the_return(client, make_user, sign_
     back = client.get("/learn/worked-example/survival-responses?note=continue").get_data(as_text=True)
     assert 'id="q-q-five-fs-1" name="q-q-five-fs" type="radio" value="1" checked' in back
     assert "Not quite yet" not in back  # a draft is not marked
+
+
+def _visits(app) -> list[tuple[int, str | None, str | None]]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(GroundingVisit.user_id, GroundingVisit.module_id, GroundingVisit.section_id).order_by(
+                GroundingVisit.id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_grounding_visits_are_recorded_with_where_the_learner_was(app, client, make_user, sign_in):
+    learner = make_user()
+    client.get("/grounding?module=worked-example&section=survival-responses")
+    assert _visits(app) == []  # nobody signed in: nothing recorded
+    sign_in(learner)
+    section = client.get(f"{MODULE}/survival-responses").get_data(as_text=True)
+    menu_link = "/grounding?module=worked-example&amp;section=survival-responses"
+    assert f'href="{menu_link}"' in section  # "Take a pause" in the menu says where they were
+    assert 'href="/grounding"' in client.get("/").get_data(as_text=True)  # elsewhere it does not
+    response = client.post("/pause", data={"module_id": "worked-example", "section_id": "survival-responses"})
+    assert response.headers["Location"].endswith(menu_link.replace("&amp;", "&"))
+    assert client.get(response.headers["Location"]).status_code == 200
+    client.get(response.headers["Location"])  # a reload is the same visit
+    client.get("/grounding?module=nope&section=survival-responses")  # not in the library: ignored
+    client.get("/grounding?module=worked-example&section=nope")
+    assert _visits(app) == [
+        (learner.id, "worked-example", "survival-responses"),
+        (learner.id, None, None),
+        (learner.id, "worked-example", None),
+    ]
+    with app.app_context():  # private self-care: an audit entry would reveal it
+        events = db.session.execute(select(AuditEvent.action, AuditEvent.subject, AuditEvent.detail)).all()
+        assert not [e for e in events if "ground" in " ".join(str(v) for v in e)], events
+    with app.app_context():  # later, the same place is a visit of its own
+        db.session.execute(GroundingVisit.__table__.update().values(visited_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    client.get(response.headers["Location"])
+    assert len(_visits(app)) == 4
+
+
+def test_the_grounding_page_shows_even_when_its_visit_cannot_be_recorded(app, client, make_user, sign_in):
+    sign_in(make_user())
+    with app.app_context():  # a real failure to write: the table is not there
+        db.session.execute(text("ALTER TABLE grounding_visits RENAME TO grounding_visits_away"))
+        db.session.commit()
+    try:
+        response = client.get("/grounding?module=worked-example&section=survival-responses")
+        assert response.status_code == 200 and "Slow breathing" in response.get_data(as_text=True)
+        assert client.get("/").status_code == 200  # the failed record left nothing behind
+    finally:
+        with app.app_context():
+            db.session.execute(text("ALTER TABLE grounding_visits_away RENAME TO grounding_visits"))
+            db.session.commit()
 
 
 def test_module_assets_are_served_and_nothing_else(make_app, make_user, sign_in, tmp_path):

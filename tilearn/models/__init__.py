@@ -13,6 +13,7 @@ from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, 
 from tilearn.models.planning import DevelopmentPlan, NeedsAssessment
 from tilearn.models.progress import (
     DraftAnswers,
+    GroundingVisit,
     ModuleProgress,
     Pause,
     QuestionResult,
@@ -34,6 +35,7 @@ __all__ = [
     "DraftAnswers",
     "EvaluationInvitation",
     "EvaluationResponse",
+    "GroundingVisit",
     "InsightCount",
     "InsightShare",
     "InsightTotal",

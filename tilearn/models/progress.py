@@ -165,3 +165,19 @@ class Pause(Model):
 
     def __repr__(self) -> str:
         return f"<Pause {self.id} user={self.user_id}>"
+
+
+class GroundingVisit(Model):
+    """A signed-in learner opened the grounding page, and what they were reading then (private)."""
+
+    __tablename__ = "grounding_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
+    #: None: they were not in a module (the menu on any other page, a bookmark)
+    module_id: Mapped[str | None] = mapped_column(String(64))
+    section_id: Mapped[str | None] = mapped_column(String(64))
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<GroundingVisit {self.id} user={self.user_id}>"

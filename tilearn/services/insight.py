@@ -3,6 +3,7 @@
 A constant number of queries per module, whatever the number of learners; nothing here returns a
 row per learner. Section times, retries and item sums are running totals kept as learners act
 (``tilearn.services.insight_totals``); suppression and item statistics are in ``tilearn.engine.insight``.
+Grounding visits are counted per section from the learners' private records of them (GroundingVisit).
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ from tilearn.engine.insight import (
     suppress_table,
 )
 from tilearn.extensions import db
-from tilearn.models import ModuleProgress, Pause, SectionDeferral
+from tilearn.models import (
+    GroundingVisit,
+    ModuleProgress,
+    Pause,
+    SectionDeferral,
+)
 from tilearn.services import insight_totals
 
 #: the section table's measures, in column order
-MEASURES = ("paused", "deferred", "retried")
+MEASURES = ("paused", "deferred", "retried", "grounding")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class SectionRow:
     paused: int | None
     deferred: int | None
     retried: int | None
+    #: learners who went to the grounding page from the section (a pause, or the menu's "Take a pause")
+    grounding: int | None
     median_minutes: int | None
     #: whether the section offers "skip for now" (a content note) and a retry (questions)
     can_skip: bool
@@ -69,7 +77,7 @@ class ModuleInsight:
 
 
 def module_insight(module: Module) -> ModuleInsight:
-    """The module's aggregates, suppressed; four queries whatever the number of learners.
+    """The module's aggregates, suppressed; five queries whatever the number of learners.
 
     Section times, retries and item sums come from the running totals (services.insight_totals),
     which the caller makes sure are counted for the module as now published.
@@ -90,6 +98,7 @@ def module_insight(module: Module) -> ModuleInsight:
             .group_by(SectionDeferral.section_id)
         ),
         "retried": insight_totals.retried(kept),
+        "grounding": _per_section(_visited_grounding(module.id)),
     }
     times = insight_totals.section_times(kept)
     sections = module.sections
@@ -98,7 +107,7 @@ def module_insight(module: Module) -> ModuleInsight:
         counts = {name: {} for name in MEASURES}
         times = {}
     # A section without a content note offers no "skip for now", one without questions no retry.
-    fixed = [[False, s.note is None, not s.questions] for s in sections]
+    fixed = [[False, s.note is None, not s.questions, False] for s in sections]
     table = suppress_table([[counts[name].get(s.id, 0) for name in MEASURES] for s in sections], fixed)
     rows = [
         SectionRow(
@@ -107,6 +116,7 @@ def module_insight(module: Module) -> ModuleInsight:
             table.cells[i][0],
             table.cells[i][1],
             table.cells[i][2],
+            table.cells[i][3],
             median_minutes(times.get(s.id, {})),
             s.note is not None,
             bool(s.questions),
@@ -126,6 +136,15 @@ def module_insight(module: Module) -> ModuleInsight:
         for q in s.questions
     ]
     return ModuleInsight(module, shown(learners or 0), rows, totals, questions)
+
+
+def _visited_grounding(module_id: str) -> Any:
+    """Learners who went to the grounding page from each section, once each however often."""
+    return (
+        select(GroundingVisit.section_id, func.count(func.distinct(GroundingVisit.user_id)))
+        .where(GroundingVisit.module_id == module_id, GroundingVisit.section_id.isnot(None))
+        .group_by(GroundingVisit.section_id)
+    )
 
 
 def _per_section(query: Any) -> dict[str, int]:

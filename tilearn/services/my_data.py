@@ -29,8 +29,9 @@ def export_my_data(user_id: int) -> dict[str, Any]:
         raise LookupError(f"no person {user_id}")
     team = db.session.get(Team, user.team_id) if user.team_id else None
     data: dict[str, Any] = {
-        "about": "Everything this learning site holds about you. Pauses, skipped sections, reflections and "
-        "answers are private to you: managers and trainers never see them.",
+        "about": "Everything this learning site holds about you. Pauses, visits to the grounding page, "
+        "skipped sections, reflections and answers are private to you: managers and trainers never see "
+        "them.",
         PERSON: {
             "id": user.id,
             "name": user.name,

@@ -21,6 +21,7 @@ from tilearn.models import (
     DevelopmentPlan,
     DraftAnswers,
     EvaluationInvitation,
+    GroundingVisit,
     InsightShare,
     ModuleDraft,
     ModuleProgress,
@@ -114,6 +115,8 @@ HOLDINGS = (
     Holding(EvaluationInvitation, DELETE, "evaluation_invitations"),
     # Also let go by retention after the pause setting, each learner's newest kept (retention.py).
     Holding(Pause, DELETE, "pauses"),
+    # Also let go by retention after the pause setting (retention.py); never audited.
+    Holding(GroundingVisit, DELETE, "grounding_page_visits"),
     Holding(UserSession, DELETE, "signed_in_sessions", hide=("user_id", "token_hash")),
     Holding(
         SignInCounter,

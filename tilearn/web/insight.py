@@ -110,10 +110,16 @@ def export(module_id: str) -> Response:
                 "learners who checked answers more than once",
                 label(row.retried) if row.can_retry else "no questions",
             ),
+            ("learners who went to the grounding page from it", label(row.grounding)),
             ("median minutes", label(row.median_minutes)),
         ):
             sheet.writerow(["sections", safe_cell(row.title), "", measure, value])
-    for measure, key in (("paused", "paused"), ("skipped for now", "deferred"), ("retried", "retried")):
+    for measure, key in (
+        ("paused", "paused"),
+        ("skipped for now", "deferred"),
+        ("retried", "retried"),
+        ("went to grounding", "grounding"),
+    ):
         sheet.writerow(["sections", "All sections (sum)", "", measure, label(found.totals[key])])
     for question in found.questions:
         stats = question.stats  # titles and prompts are trainers' text: never run as a formula

@@ -129,7 +129,7 @@ def note_choice(module_id: str, section_id: str) -> ResponseReturnValue:
         return redirect(url_for("learn.module", module_id=module.id))
     if choice == "pause":
         progress.take_pause(current_user.id, module.id, section.id)
-        return redirect(url_for("support.grounding"))
+        return redirect(url_for("support.grounding", module=module.id, section=section.id))
     abort(400)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -9,15 +10,18 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from tilearn.database import commit_now, writing
 from tilearn.engine.banks import fingerprints
 from tilearn.errors import OUTAGE, database_unavailable
 from tilearn.extensions import db
+from tilearn.services import grounding as grounding_visits
 from tilearn.services import progress
 from tilearn.services.organisation import current_settings, last_known_settings
 from tilearn.web.learn import answers_from_form
 from tilearn.web.library_state import current_library
 
 bp = Blueprint("support", __name__)
+log = logging.getLogger("tilearn.support")
 
 
 @bp.post("/pause")
@@ -38,14 +42,16 @@ def pause() -> ResponseReturnValue:
             draft = answers_from_form(section) if section.questions else None
             questions = fingerprints(section.questions)
     progress.take_pause(current_user.id, module_id, section_id, draft, questions)
-    return redirect(url_for("support.grounding"))
+    return redirect(url_for("support.grounding", module=module_id, section=section_id))
 
 
 @bp.get("/grounding")
 def grounding() -> str:
     """Breathing, a 5-4-3-2-1 senses exercise, support contacts, and the way back.
 
-    It works while the database is down: then it shows the last-known support contacts.
+    It works while the database is down: then it shows the last-known support contacts. A signed-in
+    learner's visit is recorded privately, with the module and section they came from (?module=,
+    ?section=, checked against the library), for trainers' insight.
     """
     try:
         back = _way_back()
@@ -53,7 +59,28 @@ def grounding() -> str:
     except OUTAGE:
         database_unavailable()
         back, contacts = None, last_known_settings().support_contacts
+    else:
+        _note_visit()
     return render_template("support/grounding.html", back=back, contacts=contacts)
+
+
+def _note_visit() -> None:
+    """Record a signed-in visit; whatever goes wrong with that, the page still shows."""
+    if not current_user.is_authenticated:
+        return
+    module = current_library().get(request.args.get("module", ""))
+    section = module.section(request.args.get("section", "")) if module else None
+    try:
+        with writing():
+            grounding_visits.note_visit(
+                current_user.id, module.id if module else None, section.id if section else None
+            )
+            # Committed here, not at the end of the request: a failed commit then costs only the
+            # record, never the page (the end-of-request commit would replace it with an error).
+            commit_now()
+    except Exception as error:  # noqa: BLE001 - self-care comes before the count
+        # Only the kind of error: its text could hold the learner's id, and visits are never logged.
+        log.warning("a grounding page visit was not recorded (%s)", type(error).__name__)
 
 
 def _way_back() -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ version of a module the totals were counted for). The totals start empty: a modu
 for every learner the first time its insight is opened. insight_snapshots is no longer used.
 
 Revision ID: d5f2b8c4e107
-Revises: c4e1a9d7b352
+Revises: d5f2b8c3e917
 Create Date: 2026-12-01 21:00:00.000000
 
 """
@@ -20,7 +20,7 @@ import tilearn.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'd5f2b8c4e107'
-down_revision = 'c4e1a9d7b352'
+down_revision = 'd5f2b8c3e917'
 branch_labels = None
 depends_on = None
 
