@@ -24,6 +24,7 @@ demo_cli = AppGroup("demo", help="Demo organisation and people.")
 records_cli = AppGroup("records", help="Completion records.")
 people_cli = AppGroup("people", help="People and what is kept about them.")
 evaluations_cli = AppGroup("evaluations", help="Evaluation questionnaires.")
+insight_cli = AppGroup("insight", help="Trainers' insight figures.")
 
 DEMO_PASSWORD = "learn-at-your-own-pace"
 DEMO_USERS = (
@@ -240,6 +241,22 @@ def resync_command() -> None:
     click.echo(f"Rebuilt the current record of {rows} progress row(s).")
 
 
+@insight_cli.command("count")
+def insight_count_command() -> None:
+    """Count every published module's insight totals that are not counted for its current version."""
+    from tilearn.services import insight_totals
+    from tilearn.web.library_state import current_library
+
+    counted = 0
+    for module in current_library().modules.values():
+        if insight_totals.is_counted(module):
+            continue
+        with unit_of_work():
+            insight_totals.recount(module)
+        counted += 1
+    click.echo(f"Counted {counted} module(s) afresh; the others were up to date.")
+
+
 @people_cli.command("apply-retention")
 def apply_retention_command() -> None:
     """Erase people who left long enough ago; delete old pauses and grounding visits. Run nightly."""
@@ -327,6 +344,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(records_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(evaluations_cli)
+    app.cli.add_command(insight_cli)
 
 
 __all__ = ["PROJECT_ROOT", "init_app", "lint_paths"]

@@ -105,3 +105,17 @@ def test_a_new_version_is_counted_afresh_and_learners_wait_for_it(app, make_user
             ("minutes", "survival-responses", 0): 1,
             ("minutes", "harder-day", 0): 1,
         }
+
+
+def test_the_count_command_counts_modules_not_yet_counted_and_only_those(app, make_user, clock):
+    learner = make_user("learner").id
+    with app.app_context():
+        module = current_library().get("worked-example")
+        progress.record_section_seen(learner, module, "survival-responses")
+    first = app.test_cli_runner().invoke(args=["insight", "count"])
+    assert first.exit_code == 0 and "Counted 1 module(s) afresh" in first.output
+    with app.app_context():
+        assert insight_totals.is_counted(module)
+        assert insight_totals.totals(module.id) == {("minutes", "survival-responses", 0): 1}
+    again = app.test_cli_runner().invoke(args=["insight", "count"])
+    assert "Counted 0 module(s) afresh" in again.output
