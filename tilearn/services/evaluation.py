@@ -275,8 +275,7 @@ class Reminder:
 
 
 def reminders_due(library: Library, scheme: LevelScheme, today: date | None = None) -> list[Reminder]:
-    """Six-month questionnaires waiting for active learners not yet e-mailed about them; none for a
-    learner who said "Stop asking me about evaluations", nor while the organisation invites nobody."""
+    """Six-month questionnaires to e-mail once; never to a learner who said stop, nor while switched off."""
     from tilearn.services.organisation import current_settings
 
     evaluation = scheme.evaluation
