@@ -310,6 +310,9 @@ def invite_command(site: str | None) -> None:
     from tilearn.services.organisation import current_scheme, current_settings
     from tilearn.web.library_state import current_library
 
+    if not current_settings().invite_to_evaluations:
+        click.echo("Evaluation invitations are turned off in the organisation settings: nobody was e-mailed.")
+        return
     if not mail.mail_enabled():
         click.echo("E-mail is not set up (MAIL_SERVER or MAIL_BACKEND): nobody was e-mailed.")
         return

@@ -49,3 +49,8 @@ def test_a_learner_answers_puts_off_and_declines_questionnaires(js, make_browser
     site.follow(button(driver, "Not now").click, path="/", title="My learning")
     assert "We will ask again in 14 days" in text_of(driver) and "Six months on" not in text_of(driver)
     assert site.pages[-3:] == [FINISHED, "/", "/"], dump(site.pages)
+
+    site.follow(button(driver, "Stop asking me about evaluations").click, path="/", title="My learning")
+    assert "We will not invite you to evaluation questionnaires any more" in text_of(driver)
+    site.follow(button(driver, "Ask me about evaluations again").click, path="/", title="My learning")
+    assert "We will ask you about evaluations again" in text_of(driver)

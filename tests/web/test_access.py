@@ -75,6 +75,8 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("evaluation.questionnaire", "POST"): SIGNED_IN,
     ("evaluation.not_now", "POST"): SIGNED_IN,
     ("evaluation.stop", "POST"): SIGNED_IN,
+    ("evaluation.stop_asking", "POST"): SIGNED_IN,
+    ("evaluation.ask_again", "POST"): SIGNED_IN,
     ("my_plan.save", "POST"): SIGNED_IN,
     ("my_plan.sharing", "POST"): SIGNED_IN,
     ("my_plan.delete", "GET"): SIGNED_IN,

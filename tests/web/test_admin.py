@@ -298,7 +298,12 @@ def test_organisation_settings(csrf_app, browser):
     bad = body(
         browser.post(
             "/admin/settings",
-            data={"name": "Acme", "support_contacts": "Just a name", "level_scheme": "hampshire"},
+            data={
+                "name": "Acme",
+                "support_contacts": "Just a name",
+                "level_scheme": "hampshire",
+                "invite_to_evaluations": "yes",
+            },
         )
     )
     assert error_summary(bad) == [("#support_contacts", 'Line 1: write each contact as "Name | detail"')]
@@ -308,6 +313,7 @@ def test_organisation_settings(csrf_app, browser):
             "name": "Acme Trust",
             "support_contacts": "Wellbeing team | ext 4321\n\nSamaritans | 116 123",
             "level_scheme": "hampshire",
+            "invite_to_evaluations": "yes",
         },
     )
     assert saved.status_code == 302

@@ -17,6 +17,7 @@ from tilearn.models import (
     CompletionRecord,
     DevelopmentPlan,
     EvaluationInvitation,
+    EvaluationOptOut,
     EvaluationResponse,
 )
 
@@ -62,10 +63,13 @@ def test_managers_see_the_same_for_both_and_never_the_marker(app, make_user, sig
     write_private_plan(learner_client)
     complete(learner_client)
     answer_evaluation(learner_client, "after", {"confidence": "4", "safe": "1", "comments": MARKER})
+    # "Stop asking me about evaluations" is the learner's own: no manager or admin page may change.
+    assert learner_client.post("/evaluation/stop-asking").status_code == 302
     with app.app_context():
         assert len(db.session.scalars(select(EvaluationResponse)).all()) == 2
         answered = db.session.scalars(select(EvaluationInvitation.user_id)).all()
         assert answered == [careful.id, careful.id]
+        assert db.session.scalars(select(EvaluationOptOut.user_id)).all() == [careful.id]
     plain_client = app.test_client()
     sign_in(plain, target=plain_client)
     complete(plain_client)

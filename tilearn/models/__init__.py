@@ -6,7 +6,7 @@ from tilearn.models.audits import ServiceAudit, ServiceAuditAction
 from tilearn.models.checklists import TrainingChecklist
 from tilearn.models.completion import CompletionRecord
 from tilearn.models.drafts import ModuleDraft, ModuleDraftFile
-from tilearn.models.evaluation import EvaluationInvitation, EvaluationResponse
+from tilearn.models.evaluation import EvaluationInvitation, EvaluationOptOut, EvaluationResponse
 from tilearn.models.insight import InsightCount, InsightShare, InsightTotal
 from tilearn.models.library import LibraryGeneration, ModuleVersion, ModuleVersionFile, RetiredModule
 from tilearn.models.organisation import AuditEvent, OrganisationSettings, Team, TeamManager
@@ -34,6 +34,7 @@ __all__ = [
     "DevelopmentPlan",
     "DraftAnswers",
     "EvaluationInvitation",
+    "EvaluationOptOut",
     "EvaluationResponse",
     "GroundingVisit",
     "InsightCount",

@@ -68,3 +68,19 @@ class EvaluationInvitation(Model):
 
     def __repr__(self) -> str:
         return f"<EvaluationInvitation user={self.user_id} {self.level_key} {self.stage} {self.state}>"
+
+
+class EvaluationOptOut(Model):
+    """A learner's "Stop asking me about evaluations": while it stands, no invitation reaches them.
+
+    Their own choice, in their data download and erased with them; no manager or trainer page reads it.
+    """
+
+    __tablename__ = "evaluation_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    #: the day they asked not to be invited; "Ask me about evaluations again" deletes the row
+    stopped_on: Mapped[date] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<EvaluationOptOut user={self.user_id}>"

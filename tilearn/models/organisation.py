@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tilearn.extensions import Model
@@ -22,6 +22,8 @@ class OrganisationSettings(Model):
     support_contacts: Mapped[str | None] = mapped_column(Text)
     #: "west-midlands", "hampshire" or a path to a scheme file
     level_scheme: Mapped[str | None] = mapped_column(String(300))
+    #: off: no learner is invited to an evaluation questionnaire, on the site or by e-mail
+    invite_to_evaluations: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

@@ -30,6 +30,7 @@ from tilearn.models.evaluation import (
     DECLINED,
     INVITED,
     EvaluationInvitation,
+    EvaluationOptOut,
     EvaluationResponse,
 )
 
@@ -274,9 +275,11 @@ class Reminder:
 
 
 def reminders_due(library: Library, scheme: LevelScheme, today: date | None = None) -> list[Reminder]:
-    """Six-month questionnaires waiting for active learners who have not been e-mailed about them."""
+    """Six-month questionnaires to e-mail once; never to a learner who said stop, nor while switched off."""
+    from tilearn.services.organisation import current_settings
+
     evaluation = scheme.evaluation
-    if evaluation is None:
+    if evaluation is None or not current_settings().invite_to_evaluations:
         return []
     today = today or today_utc()
     # Anyone who could be due finished a module at least the follow-up months ago.
@@ -287,6 +290,7 @@ def reminders_due(library: Library, scheme: LevelScheme, today: date | None = No
         .where(
             User.disabled_at.is_(None),
             User.erased_at.is_(None),
+            User.id.not_in(select(EvaluationOptOut.user_id)),
             User.id.in_(
                 select(CompletionRecord.user_id).where(
                     CompletionRecord.issued_at < cutoff, CompletionRecord.revoked_at.is_(None)

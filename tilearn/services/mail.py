@@ -92,7 +92,8 @@ def _evaluation_message(letter: EvaluationLetter, organisation: str, connection:
         f"{letter.link}\n\n"
         "It is optional. Your answers are kept without your name, so nobody (your manager included) "
         "can tell they are yours. If you would rather not, you can ignore this e-mail, or choose "
-        '"Don\'t ask again" on the page.\n'
+        '"Don\'t ask again" on the page, or "Stop asking me about evaluations" for no more of these '
+        "questions at all.\n"
     )
     return EmailMessage(
         subject=f"Six months on: a few optional questions from {organisation} learning",

@@ -27,6 +27,8 @@ class Settings:
     name: str
     support_contacts: list[dict[str, str]]
     level_scheme: str
+    #: whether learners are invited to evaluation questionnaires, on the site and by e-mail
+    invite_to_evaluations: bool = True
 
 
 def _row() -> OrganisationSettings | None:
@@ -42,7 +44,10 @@ def current_settings() -> Settings:
 
 #: the admin's choices, read as plain values in a statement built once
 _SETTINGS_ROW = select(
-    OrganisationSettings.name, OrganisationSettings.support_contacts, OrganisationSettings.level_scheme
+    OrganisationSettings.name,
+    OrganisationSettings.support_contacts,
+    OrganisationSettings.level_scheme,
+    OrganisationSettings.invite_to_evaluations,
 ).where(OrganisationSettings.id == 1)
 #: in app.extensions: (what the settings were made from, the settings)
 _PARSED = "tilearn.parsed_settings"
@@ -64,11 +69,12 @@ def _read_settings() -> Settings:
     parsed = current_app.extensions.get(_PARSED)
     if parsed is not None and parsed[0] == made_from:
         return cast(Settings, parsed[1])
-    name, contacts, scheme = row if row is not None else (None, None, None)
+    name, contacts, scheme, invite = row if row is not None else (None, None, None, True)
     settings = Settings(
         name=name or config["ORGANISATION_NAME"],
         support_contacts=json.loads(contacts) if contacts else config["SUPPORT_CONTACTS"],
         level_scheme=scheme or config["LEVEL_SCHEME"],
+        invite_to_evaluations=invite is not False,
     )
     current_app.extensions[_PARSED] = (made_from, settings)
     return settings
@@ -104,7 +110,12 @@ def last_known_settings() -> Settings:
         return remembered
     try:
         saved = json.loads(_last_known_path().read_text(encoding="utf-8"))
-        return Settings(saved["name"], list(saved["support_contacts"]), saved["level_scheme"])
+        return Settings(
+            saved["name"],
+            list(saved["support_contacts"]),
+            saved["level_scheme"],
+            saved.get("invite_to_evaluations", True) is not False,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         config = current_app.config
         return Settings(config["ORGANISATION_NAME"], config["SUPPORT_CONTACTS"], config["LEVEL_SCHEME"])
@@ -121,9 +132,13 @@ def current_scheme() -> LevelScheme:
 
 @writes
 def update_settings(
-    actor_id: int, name: str, support_contacts: list[dict[str, str]], level_scheme: str
+    actor_id: int,
+    name: str,
+    support_contacts: list[dict[str, str]],
+    level_scheme: str,
+    invite_to_evaluations: bool | None = None,
 ) -> None:
-    """Save the organisation's name, support contacts and level scheme (checked loadable first)."""
+    """Save the organisation's settings (the scheme checked first); None keeps invitations as they are."""
     from tilearn.plugins import level_scheme as find_scheme
 
     find_scheme(current_app, level_scheme)  # one a plug-in added, or shipped; ValueError if unusable
@@ -131,9 +146,17 @@ def update_settings(
     row.name = name.strip()
     row.support_contacts = json.dumps(support_contacts)
     row.level_scheme = level_scheme
+    if invite_to_evaluations is not None:
+        row.invite_to_evaluations = invite_to_evaluations
     row.updated_at = utcnow()
     db.session.add(row)
-    record_event(actor_id, "settings.updated", "organisation", f"name, contacts, scheme={level_scheme}")
+    inviting = "on" if row.invite_to_evaluations is not False else "off"
+    record_event(
+        actor_id,
+        "settings.updated",
+        "organisation",
+        f"name, contacts, scheme={level_scheme}, evaluation invitations={inviting}",
+    )
     db.session.flush()
     saved = _read_settings()  # remembered once committed, so pages shown during an outage have them
     after_commit(lambda: _remember(saved))

@@ -21,6 +21,7 @@ from tilearn.models import (
     DevelopmentPlan,
     DraftAnswers,
     EvaluationInvitation,
+    EvaluationOptOut,
     GroundingVisit,
     InsightShare,
     ModuleDraft,
@@ -113,6 +114,8 @@ HOLDINGS = (
     # Only that they answered, declined or put off a questionnaire: the answers themselves name
     # nobody (evaluation_responses has no person), so they are neither downloaded nor erased.
     Holding(EvaluationInvitation, DELETE, "evaluation_invitations"),
+    # "Stop asking me about evaluations": the learner's own choice, never shown to anyone else.
+    Holding(EvaluationOptOut, DELETE, "stopped_evaluation_invitations"),
     # Also let go by retention after the pause setting, each learner's newest kept (retention.py).
     Holding(Pause, DELETE, "pauses"),
     # Also let go by retention after the pause setting (retention.py); never audited.

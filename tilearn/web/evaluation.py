@@ -1,4 +1,5 @@
-"""The learner's evaluation questionnaires: answer, put off ("Not now"), or decline ("Don't ask again")."""
+"""The learner's evaluation questionnaires: answer, put off ("Not now"), decline ("Don't ask again"), or
+stop every invitation ("Stop asking me about evaluations") until they ask for them again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask_login import current_user, login_required
 
 from tilearn.engine.evaluation import STAGES, check_answers
 from tilearn.engine.levels import Level
-from tilearn.services import evaluation
+from tilearn.services import evaluation, evaluation_asking
 from tilearn.services.development_plans import outcomes_for
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
@@ -55,6 +56,7 @@ def questionnaire(level_key: str, stage: str) -> ResponseReturnValue:
         outcomes=outcomes_for(current_library(), scheme, level.key),
         answers=answers,
         problem=problem,
+        may_invite=evaluation_asking.may_invite(current_user.id),
         back=request.values.get("back", ""),
     ), (400 if problem else 200)
 
@@ -76,4 +78,26 @@ def stop(level_key: str, stage: str) -> ResponseReturnValue:
     level = _level(level_key, stage)
     evaluation.decline(current_user.id, current_scheme(), level.key, stage)
     flash("We will not ask you about this questionnaire again.", "info")
+    return redirect(back_to())
+
+
+@bp.post("/stop-asking")
+@login_required
+def stop_asking() -> ResponseReturnValue:
+    """No more invitations to any questionnaire, on the site or by e-mail, until the learner asks again."""
+    evaluation_asking.stop_asking(current_user.id)
+    flash(
+        "We will not invite you to evaluation questionnaires any more, here or by e-mail. "
+        "You can change your mind at the bottom of My learning.",
+        "info",
+    )
+    return redirect(back_to())
+
+
+@bp.post("/ask-again")
+@login_required
+def ask_again() -> ResponseReturnValue:
+    """Undo "Stop asking me about evaluations"."""
+    evaluation_asking.ask_again(current_user.id)
+    flash("We will ask you about evaluations again. Answering is always optional.", "info")
     return redirect(back_to())

@@ -12,7 +12,16 @@ from flask_login import current_user, login_required
 from tilearn.engine import Module, Section
 from tilearn.engine.assets import asset_type, resolve_asset
 from tilearn.engine.evaluation import AFTER, BEFORE
-from tilearn.services import certificates, completion, evaluation, progress, quizzes, reflections, statuses
+from tilearn.services import (
+    certificates,
+    completion,
+    evaluation,
+    evaluation_asking,
+    progress,
+    quizzes,
+    reflections,
+    statuses,
+)
 from tilearn.services.organisation import current_scheme
 from tilearn.web.library_state import current_library
 
@@ -41,11 +50,19 @@ def answers_from_form(section: Section) -> dict[str, list[int]]:
 @bp.get("/")
 @login_required
 def my_learning() -> str:
-    """Every module by level, with the learner's status and a resume link."""
+    """Every module by level, with the learner's status and a resume link, and their evaluation choice."""
     user_id = current_user.id
-    levels = progress.my_learning(user_id, current_library(), current_scheme())
-    dues = evaluation.invitations_due(user_id, current_library(), current_scheme())
-    return render_template("learn/my_learning.html", levels=levels, evaluations=dues)
+    scheme = current_scheme()
+    levels = progress.my_learning(user_id, current_library(), scheme)
+    stopped = evaluation_asking.stopped_asking(user_id)
+    asking = scheme.evaluation is not None and evaluation_asking.organisation_invites()
+    dues = evaluation.invitations_due(user_id, current_library(), scheme) if asking and not stopped else []
+    return render_template(
+        "learn/my_learning.html",
+        levels=levels,
+        evaluations=dues,
+        evaluation_state=("stopped" if stopped else "asking") if asking else None,
+    )
 
 
 @bp.get("/learn/<module_id>")
@@ -198,7 +215,9 @@ def finished(module_id: str) -> ResponseReturnValue:
 
 
 def _due(level_key: str, stage: str) -> list[evaluation.Due]:
-    """This level's questionnaire for this stage, as a one-item list if it is waiting for the learner."""
+    """This level's questionnaire for this stage, as a one-item list if it is waiting and may be offered."""
+    if not evaluation_asking.may_invite(current_user.id):
+        return []
     due = evaluation.due_one(current_user.id, current_library(), current_scheme(), level_key, stage)
     return [due] if due else []
 

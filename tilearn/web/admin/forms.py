@@ -8,6 +8,7 @@ from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in WT
     EmailField,
     Field,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -15,7 +16,7 @@ from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in WT
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from tilearn.models import ROLES
 
@@ -70,13 +71,18 @@ class TeamForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    """The organisation's name, support contacts and level scheme."""
+    """The organisation's name, support contacts, level scheme and evaluation invitations."""
 
     name = StringField(
         "Organisation name", validators=[DataRequired("Enter the organisation's name"), Length(max=200)]
     )
     support_contacts = TextAreaField("Support contacts")
     level_scheme = SelectField("Level scheme")
+    invite_to_evaluations = RadioField(
+        "Invite learners to evaluation questionnaires",
+        choices=[SelectChoice("yes", "Yes, invite learners"), SelectChoice("no", "No, invite nobody")],
+        validators=[InputRequired("Choose whether to invite learners to evaluation questionnaires")],
+    )
     contacts: list[dict[str, str]] = []
 
     def validate_support_contacts(self, field: Field) -> None:

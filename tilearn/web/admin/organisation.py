@@ -89,18 +89,29 @@ def _save_team(team: Team | None) -> ResponseReturnValue:
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required("admin")
 def settings() -> ResponseReturnValue:
-    """The organisation's name, support contacts and level scheme."""
+    """The organisation's name, support contacts, level scheme and evaluation invitations."""
     current = current_settings()
     lines = "\n".join(f"{c['name']} | {c['detail']}" for c in current.support_contacts)
     form = SettingsForm(
-        data={"name": current.name, "support_contacts": lines, "level_scheme": current.level_scheme}
+        data={
+            "name": current.name,
+            "support_contacts": lines,
+            "level_scheme": current.level_scheme,
+            "invite_to_evaluations": "yes" if current.invite_to_evaluations else "no",
+        }
     )
     schemes = SCHEMES | added_level_schemes(current_app)
     schemes |= {current.level_scheme: schemes.get(current.level_scheme, current.level_scheme)}
     form.level_scheme.choices = [SelectChoice(key, label) for key, label in schemes.items()]
     if form.validate_on_submit():
         try:
-            update_settings(current_user.id, form.name.data or "", form.contacts, form.level_scheme.data)
+            update_settings(
+                current_user.id,
+                form.name.data or "",
+                form.contacts,
+                form.level_scheme.data,
+                invite_to_evaluations=form.invite_to_evaluations.data == "yes",
+            )
         except ValueError as error:
             form.level_scheme.errors = [*form.level_scheme.errors, str(error)]
         else:
