@@ -25,7 +25,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import app_environment, machine, save, verdict  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    analyze,
+    app_environment,
+    empty_and_upgrade,
+    in_process_app,
+    machine,
+    record_statements,
+    save,
+    selects,
+    verdict,
+)
 
 MODULES = 20
 RUNS = 5
@@ -186,45 +196,22 @@ def main() -> None:
         url = args.postgres or f"sqlite:///{tmp / 'bench.sqlite'}"
         app_environment(tmp, url)
         module_ids = write_modules(tmp / "modules")
-        from flask_migrate import upgrade
-        from sqlalchemy import event, text
-
-        from tilearn import create_app
         from tilearn.extensions import db
         from tilearn.services import reports
         from tilearn.services.organisation import current_scheme
         from tilearn.web.library_state import current_library
 
-        app = create_app(
-            {
-                "SECRET_KEY": "bench",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "MODULES_DIRS": [str(tmp / "modules")],
-                "CACHE_DIR": str(tmp / "cache"),
-                "WTF_CSRF_ENABLED": False,
-                "PREFERRED_URL_SCHEME": "https",
-            }
-        )
+        app = in_process_app(tmp, url)
         with app.app_context():
-            if args.postgres:
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            upgrade()
+            empty_and_upgrade()
             started = time.perf_counter()
             manager_id, admin_id, team_id = seed(args.learners, args.team_size, module_ids)
             seeded = time.perf_counter() - started
-            if db.engine.dialect.name == "sqlite":
-                db.session.execute(text("ANALYZE"))
-            else:
-                db.session.commit()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(text("ANALYZE"))
-            db.session.commit()
+            analyze()
             print(f"seeded {args.learners:,} learners × {MODULES} modules in {seeded:.1f} s", flush=True)
             library, scheme = current_library(), current_scheme()
 
-            queries: list[str] = []
-            event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+            queries = record_statements()
             service_times = []
             for _ in range(RUNS):
                 queries.clear()
@@ -232,7 +219,7 @@ def main() -> None:
                 report = reports.team_report(manager_id, False, library, scheme)
                 service_times.append(time.perf_counter() - started)
                 db.session.rollback()
-            report_queries = len([q for q in queries if q.lstrip().upper().startswith(("SELECT", "WITH"))])
+            report_queries = selects(queries)
             assert report.learners == min(args.team_size, args.learners)
             floor_times = []
             for _ in range(RUNS):
