@@ -115,7 +115,6 @@ def test_managers_and_learners_cannot_open_checklists(app, make_user):
 
 
 def test_the_checklist_forms_refuse_a_post_without_its_csrf_token(make_app, make_user):
-
     app = make_app(WTF_CSRF_ENABLED=True)
     trainer = make_user("trainer")
     client, signing_in = sign_in_form(app, trainer.email)

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from tests.support.pages import sign_in_form
+from tests.support.pages import assert_refused_without_token
 from tests.web.conftest import add_team, events, signed_in
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
@@ -232,11 +232,7 @@ def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_
             ("/my-plan/delete", {}),
         ],
     }
-    for user, forms in posts.items():
-        client, signing_in = sign_in_form(app, user.email)
-        assert signing_in.status_code == 302
-        for url, data in forms:
-            assert client.post(url, data=data).status_code == 400, url
+    assert_refused_without_token(app, posts)
     with app.app_context():
         plan = db.session.scalar(select(DevelopmentPlan))
         assert (plan.role, plan.agreed_plan) == ("Duty officer", None) and plan.shared_at is not None
