@@ -27,17 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
-    analyze,
-    app_environment,
-    empty_and_upgrade,
-    in_process_app,
-    machine,
-    record_statements,
-    save,
-    selects,
-    verdict,
-)
+from benchmarks import common  # noqa: E402
 
 MODULE = "bench-insight"
 RUNS = 5
@@ -220,7 +210,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tilearn-insight-bench-") as tmp_name:
         tmp = Path(tmp_name)
         url = args.postgres or f"sqlite:///{tmp / 'bench.sqlite'}"
-        app_environment(tmp, url)
+        common.app_environment(tmp, url)
         write_module(tmp / "modules")
         from sqlalchemy import event
 
@@ -228,19 +218,19 @@ def main() -> None:
         from tilearn.services import insight, insight_totals
         from tilearn.web.library_state import current_library
 
-        app = in_process_app(tmp, url)
+        app = common.in_process_app(tmp, url)
         with app.app_context():
-            empty_and_upgrade()
+            common.empty_and_upgrade()
             module = current_library().get(MODULE)
             assert module is not None, "the benchmark module did not load"
             prints = {q.id: q.fingerprint for s in module.sections for q in s.questions}
             started = time.perf_counter()
             seed(args.learners, prints)
             seeded = time.perf_counter() - started
-            analyze()
+            common.analyze()
             print(f"seeded {args.learners:,} learners in {seeded:.1f} s", flush=True)
 
-            queries = record_statements()
+            queries = common.record_statements()
             timings: dict[str, list[float]] = {}
             event.listen(
                 db.engine, "before_cursor_execute", lambda *a: a[0].info.update(t=time.perf_counter())
@@ -262,7 +252,7 @@ def main() -> None:
                 started = time.perf_counter()
                 found = insight.module_insight(module)
                 service_times.append(time.perf_counter() - started)
-                counts.append(selects(queries))
+                counts.append(common.selects(queries))
                 db.session.rollback()
             assert found.learners == args.learners and all(
                 q.stats.facility is not None for q in found.questions
@@ -306,11 +296,11 @@ def main() -> None:
         },
         "page_median_s": statistics.median(page_times),
         "csv_median_s": statistics.median(csv_times),
-        "machine": machine(),
+        "machine": common.machine(),
     }
-    result["verdict"] = verdict(result["page_median_s"] <= TARGET and result["csv_median_s"] <= TARGET)
+    result["verdict"] = common.verdict(result["page_median_s"] <= TARGET and result["csv_median_s"] <= TARGET)
     print(json.dumps(result, indent=2, default=str))
-    print(f"saved {save('insight', result)}")
+    print(f"saved {common.save('insight', result)}")
 
 
 if __name__ == "__main__":
