@@ -6,7 +6,6 @@ import argparse
 import collections
 import functools
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -165,7 +164,4 @@ def show(title: str, request, status: int, totals: dict, count: int) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
+    common.run(main, "interrupted")

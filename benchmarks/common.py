@@ -78,6 +78,66 @@ def migrate_and_seed(learners: int) -> list[tuple[str, str, str]]:
     return sections
 
 
+def in_process_app(tmp: Path, database_url: str):
+    """The app for a benchmark run in this process: modules from tmp/modules, no CSRF, the given database."""
+    from tilearn import create_app
+
+    return create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MODULES_DIRS": [str(tmp / "modules")],
+            "CACHE_DIR": str(tmp / "cache"),
+            "WTF_CSRF_ENABLED": False,
+            "PREFERRED_URL_SCHEME": "https",
+        }
+    )
+
+
+def empty_and_upgrade() -> None:
+    """In an app context: empty a PostgreSQL database's schema (a new SQLite file is empty), then upgrade."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from tilearn.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade()
+
+
+def analyze() -> None:
+    """In an app context: commit, then refresh the query planner's statistics after bulk seeding."""
+    from sqlalchemy import text
+
+    from tilearn.extensions import db
+
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def record_statements() -> list[str]:
+    """In an app context: a list that every SQL statement sent from now on is added to."""
+    from sqlalchemy import event
+
+    from tilearn.extensions import db
+
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return statements
+
+
+def selects(statements: list[str]) -> int:
+    """How many of the statements read (SELECT, or WITH … SELECT)."""
+    return len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))])
+
+
 def learner_email(n: int) -> str:
     """The sign-in of benchmark learner n."""
     return f"learner{n}@bench.example.org"
@@ -250,6 +310,21 @@ def save(name: str, data: dict) -> Path:
     path = RESULTS / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(data, indent=2, default=str))
     return path
+
+
+def save_and_say(name: str, data: dict) -> Path:
+    """Save the results (see save) and print where they went."""
+    path = save(name, data)
+    print(f"\nresults saved to {path.relative_to(ROOT)}")
+    return path
+
+
+def run(main, interrupted: str = "interrupted: servers stopped, temporary instance removed") -> None:
+    """Run a benchmark's main(); Ctrl+C (see on_signals_interrupt) ends it with one line, not a traceback."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(interrupted)
 
 
 def verdict(ok: bool) -> str:

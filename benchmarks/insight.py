@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import app_environment, machine, save, verdict  # noqa: E402
+from benchmarks import common  # noqa: E402
 
 MODULE = "bench-insight"
 RUNS = 5
@@ -210,49 +210,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tilearn-insight-bench-") as tmp_name:
         tmp = Path(tmp_name)
         url = args.postgres or f"sqlite:///{tmp / 'bench.sqlite'}"
-        app_environment(tmp, url)
+        common.app_environment(tmp, url)
         write_module(tmp / "modules")
-        from flask_migrate import upgrade
-        from sqlalchemy import event, text
+        from sqlalchemy import event
 
-        from tilearn import create_app
         from tilearn.extensions import db
         from tilearn.services import insight, insight_totals
         from tilearn.web.library_state import current_library
 
-        app = create_app(
-            {
-                "SECRET_KEY": "bench",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "MODULES_DIRS": [str(tmp / "modules")],
-                "CACHE_DIR": str(tmp / "cache"),
-                "WTF_CSRF_ENABLED": False,
-                "PREFERRED_URL_SCHEME": "https",
-            }
-        )
+        app = common.in_process_app(tmp, url)
         with app.app_context():
-            if args.postgres:
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            upgrade()
+            common.empty_and_upgrade()
             module = current_library().get(MODULE)
             assert module is not None, "the benchmark module did not load"
             prints = {q.id: q.fingerprint for s in module.sections for q in s.questions}
             started = time.perf_counter()
             seed(args.learners, prints)
             seeded = time.perf_counter() - started
-            if db.engine.dialect.name == "sqlite":
-                db.session.execute(text("ANALYZE"))
-            else:
-                db.session.commit()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(text("ANALYZE"))
-            db.session.commit()
+            common.analyze()
             print(f"seeded {args.learners:,} learners in {seeded:.1f} s", flush=True)
 
-            queries: list[str] = []
+            queries = common.record_statements()
             timings: dict[str, list[float]] = {}
-            event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
             event.listen(
                 db.engine, "before_cursor_execute", lambda *a: a[0].info.update(t=time.perf_counter())
             )
@@ -273,7 +252,7 @@ def main() -> None:
                 started = time.perf_counter()
                 found = insight.module_insight(module)
                 service_times.append(time.perf_counter() - started)
-                counts.append(len([q for q in queries if q.lstrip().upper().startswith(("SELECT", "WITH"))]))
+                counts.append(common.selects(queries))
                 db.session.rollback()
             assert found.learners == args.learners and all(
                 q.stats.facility is not None for q in found.questions
@@ -317,11 +296,11 @@ def main() -> None:
         },
         "page_median_s": statistics.median(page_times),
         "csv_median_s": statistics.median(csv_times),
-        "machine": machine(),
+        "machine": common.machine(),
     }
-    result["verdict"] = verdict(result["page_median_s"] <= TARGET and result["csv_median_s"] <= TARGET)
+    result["verdict"] = common.verdict(result["page_median_s"] <= TARGET and result["csv_median_s"] <= TARGET)
     print(json.dumps(result, indent=2, default=str))
-    print(f"saved {save('insight', result)}")
+    print(f"saved {common.save('insight', result)}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -90,12 +89,8 @@ def main() -> None:
         f" → {common.verdict(slow / page <= TARGET)}"
     )
     data = {"machine": info, "page_s": page, "not_due_s": fast, "due_s": slow, "busy_s": busy}
-    path = common.save("library_check", data)
-    print(f"\nresults saved to {path.relative_to(common.ROOT)}")
+    common.save_and_say("library_check", data)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
+    common.run(main, "interrupted")

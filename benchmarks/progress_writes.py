@@ -7,7 +7,6 @@ import contextlib
 import json
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -232,12 +231,8 @@ def report(rows: list[dict], args: argparse.Namespace, log: str, most: int, pair
     if most > pairs:
         print(f"- WARNING: {most} requests in one run, only {pairs} (learner, section) pairs: add --learners")
     runs = [{**row, "results": {k: vars(v) for k, v in row["results"].items()}} for row in rows]
-    path = common.save(f"progress_writes-{kind}", {"machine": info, "runs": runs, "rps": rps, "p99": p99})
-    print(f"\nresults saved to {path.relative_to(common.ROOT)}")
+    common.save_and_say(f"progress_writes-{kind}", {"machine": info, "runs": runs, "rps": rps, "p99": p99})
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit("interrupted: servers stopped, temporary instance removed")
+    common.run(main)

@@ -13,7 +13,6 @@ import argparse
 import random
 import shlex
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -105,14 +104,10 @@ def report(rounds: list[dict], errors: int, args: argparse.Namespace) -> None:
         f" → {common.verdict(worst <= TARGET_S)}"
     )
     print(f"- tracebacks in the app log: {errors}")
-    path = common.save(
+    common.save_and_say(
         "publish_latency", {"machine": info, "rounds": rounds, "median": median, "worst": worst}
     )
-    print(f"\nresults saved to {path.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit("interrupted: servers stopped, temporary instance removed")
+    common.run(main)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import html
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
@@ -109,14 +108,10 @@ def report(rows: list[dict], body_size: int, errors: int, args: argparse.Namespa
     print(f"- non-2xx/3xx or socket errors (app): {bad}; tracebacks in the app log: {errors}")
     medians = {"app_rps": app_rps, "app_p99_ms": app_p99, "floor_rps": floor_rps, "floor_p99_ms": floor_p99}
     runs = [{**r, "results": {k: vars(v) for k, v in r["results"].items()}} for r in rows]
-    path = common.save(
+    common.save_and_say(
         "section_page", {"machine": info, "body_size": body_size, "runs": runs, "median": medians}
     )
-    print(f"\nresults saved to {path.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit("interrupted: servers stopped, temporary instance removed")
+    common.run(main)

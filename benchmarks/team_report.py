@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import app_environment, machine, save, verdict  # noqa: E402
+from benchmarks import common  # noqa: E402
 
 MODULES = 20
 RUNS = 5
@@ -184,47 +184,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tilearn-report-bench-") as tmp_name:
         tmp = Path(tmp_name)
         url = args.postgres or f"sqlite:///{tmp / 'bench.sqlite'}"
-        app_environment(tmp, url)
+        common.app_environment(tmp, url)
         module_ids = write_modules(tmp / "modules")
-        from flask_migrate import upgrade
-        from sqlalchemy import event, text
-
-        from tilearn import create_app
         from tilearn.extensions import db
         from tilearn.services import reports
         from tilearn.services.organisation import current_scheme
         from tilearn.web.library_state import current_library
 
-        app = create_app(
-            {
-                "SECRET_KEY": "bench",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "MODULES_DIRS": [str(tmp / "modules")],
-                "CACHE_DIR": str(tmp / "cache"),
-                "WTF_CSRF_ENABLED": False,
-                "PREFERRED_URL_SCHEME": "https",
-            }
-        )
+        app = common.in_process_app(tmp, url)
         with app.app_context():
-            if args.postgres:
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            upgrade()
+            common.empty_and_upgrade()
             started = time.perf_counter()
             manager_id, admin_id, team_id = seed(args.learners, args.team_size, module_ids)
             seeded = time.perf_counter() - started
-            if db.engine.dialect.name == "sqlite":
-                db.session.execute(text("ANALYZE"))
-            else:
-                db.session.commit()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(text("ANALYZE"))
-            db.session.commit()
+            common.analyze()
             print(f"seeded {args.learners:,} learners × {MODULES} modules in {seeded:.1f} s", flush=True)
             library, scheme = current_library(), current_scheme()
 
-            queries: list[str] = []
-            event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+            queries = common.record_statements()
             service_times = []
             for _ in range(RUNS):
                 queries.clear()
@@ -232,7 +209,7 @@ def main() -> None:
                 report = reports.team_report(manager_id, False, library, scheme)
                 service_times.append(time.perf_counter() - started)
                 db.session.rollback()
-            report_queries = len([q for q in queries if q.lstrip().upper().startswith(("SELECT", "WITH"))])
+            report_queries = common.selects(queries)
             assert report.learners == min(args.team_size, args.learners)
             floor_times = []
             for _ in range(RUNS):
@@ -274,7 +251,7 @@ def main() -> None:
     service, page = statistics.median(service_times), statistics.median(page_times)
     floor = statistics.median(floor_times)
     results = {
-        "machine": machine(),
+        "machine": common.machine(),
         "database": "postgresql" if args.postgres else "sqlite",
         "learners": args.learners,
         "team_size": args.team_size,
@@ -294,16 +271,16 @@ def main() -> None:
         "csv_peak_python_memory_mb": round(peak / 1e6, 1),
         "csv_seconds_under_tracemalloc": round(traced_time, 2),
     }
-    path = save(f"team_report-{results['database']}", results)
+    path = common.save(f"team_report-{results['database']}", results)
     print(f"team report service: median {service * 1000:.0f} ms ({report_queries} queries)")
     print(f"one-query floor:     median {floor * 1000:.0f} ms (same run)")
     print(
         f"team report page:    median {page * 1000:.0f} ms = {page / floor:.1f} × the floor  "
-        f"target ≤ 150 ms: {verdict(page <= 0.15)}"
+        f"target ≤ 150 ms: {common.verdict(page <= 0.15)}"
     )
     print(
         f"CSV export:          {export_time:.1f} s for {lines:,} lines ({size / 1e6:.0f} MB), "
-        f"peak Python memory {peak / 1e6:.1f} MB  target ≤ 10 s: {verdict(export_time <= 10)}"
+        f"peak Python memory {peak / 1e6:.1f} MB  target ≤ 10 s: {common.verdict(export_time <= 10)}"
     )
     print(f"saved {path}")
 

@@ -255,11 +255,29 @@ class Visitor:
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
         return self.arrived(**expect)
 
+    def click_link(self, text: str, **expect) -> str:
+        """Click the link with exactly this text, then check the page it opens."""
+        from selenium.webdriver.common.by import By
+
+        return self.follow(self.driver.find_element(By.LINK_TEXT, text).click, **expect)
+
 
 @pytest.fixture
 def visitor_for(live_server) -> Callable[[object], Visitor]:
     """A page checker for a driver on this test's live server."""
     return lambda driver: Visitor(driver, live_server)
+
+
+@pytest.fixture
+def signed_in_site(make_browser, visitor_for) -> Callable[..., Visitor]:
+    """A new Chromium signed in through the form, on My learning: signed_in_site(user, js=True)."""
+
+    def start(user, js: bool = True) -> Visitor:
+        site = visitor_for(make_browser(js=js))
+        sign_in_with_mouse(site, user)
+        return site
+
+    return start
 
 
 def dump(value) -> str:

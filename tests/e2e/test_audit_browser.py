@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import button, choose, dump, sign_in_with_mouse, text_of
+from tests.e2e.conftest import button, choose, dump, text_of
 from tests.web.conftest import add_team
 from tilearn.engine.levels import load_scheme
 
@@ -16,17 +16,14 @@ KEYS = [c.key for _p, c in FRAMEWORK.criteria()]
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_manager_audits_a_team_adds_an_action_and_audits_again(
-    js, make_browser, visitor_for, app, make_user
-):
+def test_a_manager_audits_a_team_adds_an_action_and_audits_again(js, signed_in_site, app, make_user):
     manager = make_user("manager", name="Mona Manager")
     team_id = add_team(app, "Housing", managers=[manager])
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, manager)
-    site.follow(driver.find_element(By.LINK_TEXT, "My teams").click, path="/manage/", title="My teams")
-    site.follow(
-        driver.find_element(By.LINK_TEXT, "Service audits").click,
+    site = signed_in_site(manager, js=js)
+    driver = site.driver
+    site.click_link("My teams", path="/manage/", title="My teams")
+    site.click_link(
+        "Service audits",
         path="/manage/audits/",
         title="Service audits",
     )
@@ -61,7 +58,7 @@ def test_a_manager_audits_a_team_adds_an_action_and_audits_again(
     site.follow(button(driver, "Add the action").click, path=first)
     assert "Add the policy to induction" in text_of(driver) and "30 January 2027" in text_of(driver)
 
-    site.follow(driver.find_element(By.LINK_TEXT, "Audit again").click, path=new)
+    site.click_link("Audit again", path=new)
     assert "This starts from the last audit" in text_of(driver)
     assert driver.find_element(By.ID, f"status-{KEYS[0]}-green").is_selected()
     choose(driver, f"status-{KEYS[1]}-green")

@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.conftest import write_module
-from tests.e2e.conftest import EXIT_URL, LiveServer, choose, serve, sign_in_with_mouse, text_of
+from tests.e2e.conftest import EXIT_URL, LiveServer, choose, serve, text_of
 from tests.web.test_banks import body
 
 MODULE = "/learn/banked"
@@ -29,10 +29,9 @@ def shown(driver) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_learner_checks_a_bank_and_tries_other_questions(js, make_browser, visitor_for, make_user):
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, make_user("learner"))
+def test_a_learner_checks_a_bank_and_tries_other_questions(js, signed_in_site, make_user):
+    site = signed_in_site(make_user("learner"), js=js)
+    driver = site.driver
     site.go(f"{MODULE}/looking-after-you", title="How this course looks after you")
     page = text_of(driver)
     assert "At Level 1: Trauma Aware and after it" in page and "You can pause at any time" in page

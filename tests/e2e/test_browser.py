@@ -27,17 +27,16 @@ PAGE_BUDGET = 100 * 1024
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_learner_journey(js, make_browser, visitor_for, live_server, make_user):
+def test_learner_journey(js, signed_in_site, live_server, make_user):
     """A learner completes the worked example, pausing at the content note, with JS on or off."""
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, make_user("learner"))
+    site = signed_in_site(make_user("learner"), js=js)
+    driver = site.driver
     assert "Not started" in text_of(driver)
 
     link = driver.find_element(By.LINK_TEXT, MODULE_TITLE)
     site.follow(link.click, path=MODULE, title=MODULE_TITLE)
     assert "About 6 minutes" in text_of(driver)
-    site.follow(driver.find_element(By.LINK_TEXT, "Start").click, path=FIRST, title="Survival responses")
+    site.click_link("Start", path=FIRST, title="Survival responses")
     assert "Section 1 of 2" in text_of(driver)
 
     choose(driver, "q-q-five-fs-1")  # Focus: wrong

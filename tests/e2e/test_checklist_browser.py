@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import button, choose, sign_in_with_mouse, text_of
+from tests.e2e.conftest import button, choose, text_of
 from tilearn.engine.levels import load_scheme
 
 CHECKLIST = load_scheme("west-midlands").training_checklist
@@ -14,14 +14,13 @@ assert CHECKLIST is not None
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_trainer_answers_the_checklist_for_a_module(js, make_browser, visitor_for, make_user):
+def test_a_trainer_answers_the_checklist_for_a_module(js, signed_in_site, make_user):
     trainer = make_user("trainer", name="Tara Trainer")
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, trainer)
-    site.follow(driver.find_element(By.LINK_TEXT, "Workspace").click, path="/author/", title="Workspace")
-    site.follow(
-        driver.find_element(By.LINK_TEXT, "choosing quality training").click,
+    site = signed_in_site(trainer, js=js)
+    driver = site.driver
+    site.click_link("Workspace", path="/author/", title="Workspace")
+    site.click_link(
+        "choosing quality training",
         path="/training-checklists/",
         title="Choosing quality training",
     )
@@ -39,10 +38,8 @@ def test_a_trainer_answers_the_checklist_for_a_module(js, make_browser, visitor_
     for kind in ("CSV", "PDF"):
         link = driver.find_element(By.LINK_TEXT, f"Download this checklist as {kind}")
         assert link.get_attribute("href").endswith(f".{kind.lower()}")
-    site.follow(
-        driver.find_element(By.LINK_TEXT, "Back").click, path="/training-checklists/modules/worked-example"
-    )
+    site.click_link("Back", path="/training-checklists/modules/worked-example")
     assert "1.2 (current)" in text_of(driver)
-    site.follow(driver.find_element(By.LINK_TEXT, "Back").click, path="/training-checklists/")
+    site.click_link("Back", path="/training-checklists/")
     everything = driver.find_element(By.LINK_TEXT, "Download all checklists as CSV")
     assert everything.get_attribute("href").endswith("/training-checklists/all.csv")

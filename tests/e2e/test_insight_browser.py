@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import MODULE_TITLE, sign_in_with_mouse, text_of
+from tests.e2e.conftest import MODULE_TITLE, text_of
 from tilearn.engine.evaluation import AFTER
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
@@ -34,13 +34,12 @@ def five_learners(app, make_user) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_trainer_reads_a_modules_insight(js, make_browser, visitor_for, make_user, five_learners):
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, make_user("trainer", name="Tara Trainer"))
-    site.follow(driver.find_element(By.LINK_TEXT, "Insight").click, path="/insight/", title="Insight")
-    site.follow(
-        driver.find_element(By.LINK_TEXT, MODULE_TITLE).click,
+def test_a_trainer_reads_a_modules_insight(js, signed_in_site, make_user, five_learners):
+    site = signed_in_site(make_user("trainer", name="Tara Trainer"), js=js)
+    driver = site.driver
+    site.click_link("Insight", path="/insight/", title="Insight")
+    site.click_link(
+        MODULE_TITLE,
         path="/insight/worked-example",
         title=MODULE_TITLE,
     )
@@ -62,16 +61,15 @@ def test_a_trainer_reads_a_modules_insight(js, make_browser, visitor_for, make_u
 
 
 @pytest.mark.browser
-def test_a_trainer_reads_the_evaluation_charts(make_browser, visitor_for, make_user, app):
+def test_a_trainer_reads_the_evaluation_charts(signed_in_site, make_user, app):
     """Five answers to the Trauma Aware "after" questionnaire: charts and tables pass axe."""
     people = [make_user("learner", name=f"Learner {n}") for n in range(5)]
     with app.app_context():
         for n, person in enumerate(people):
             evaluation.record_answer(person.id, load_scheme(), "aware", AFTER, {"confidence": str(1 + n % 4)})
-    driver = make_browser(js=True)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, make_user("trainer", name="Tara Trainer"))
-    site.follow(driver.find_element(By.LINK_TEXT, "Insight").click, path="/insight/", title="Insight")
+    site = signed_in_site(make_user("trainer", name="Tara Trainer"))
+    driver = site.driver
+    site.click_link("Insight", path="/insight/", title="Insight")
     page = text_of(driver)
     assert "Evaluation results" in page and "Not confident yet" in page, page
     titles = [
@@ -79,8 +77,8 @@ def test_a_trainer_reads_the_evaluation_charts(make_browser, visitor_for, make_u
         for chart in driver.find_elements(By.CSS_SELECTOR, "svg[role='img']")
     ]
     assert any("All teams, Trauma Aware, straight after" in title for title in titles), titles
-    site.follow(
-        driver.find_element(By.LINK_TEXT, MODULE_TITLE).click,
+    site.click_link(
+        MODULE_TITLE,
         path="/insight/worked-example",
         title=MODULE_TITLE,
     )

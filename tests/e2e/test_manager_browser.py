@@ -126,19 +126,15 @@ def report_csv(driver) -> dict[str, dict[str, str]]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_manager_sees_a_completion_and_checks_its_certificate(
-    js, make_browser, visitor_for, live_server, team
-):
+def test_manager_sees_a_completion_and_checks_its_certificate(js, signed_in_site, live_server, team):
     """A learner completes; their manager sees it, filters, exports CSV and checks the certificate."""
-    learner_site = visitor_for(make_browser(js=js))
-    sign_in_with_mouse(learner_site, team.learner)
+    learner_site = signed_in_site(team.learner, js=js)
     complete_in_browser(learner_site)
     record_id, code = the_record(live_server.app)
 
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, team.manager)
-    site.follow(driver.find_element(By.LINK_TEXT, "My teams").click, path=REPORT, title="My teams")
+    site = signed_in_site(team.manager, js=js)
+    driver = site.driver
+    site.click_link("My teams", path=REPORT, title="My teams")
     assert learners_shown(driver) == {
         LEARNER: ["Housing", "Trauma Aware", "1 of 1", ""],
         STARTER: ["Housing", "Trauma Aware", "0 of 1", f"{MODULE_TITLE}: Not started"],
@@ -160,7 +156,7 @@ def test_manager_sees_a_completion_and_checks_its_certificate(
     assert set(filtered) == {LEARNER} and filtered[LEARNER]["status"] == "completed"
 
     learner_page = f"/manage/learners/{team.learner.id}"
-    site.follow(driver.find_element(By.LINK_TEXT, LEARNER).click, path=learner_page, title=LEARNER)
+    site.click_link(LEARNER, path=learner_page, title=LEARNER)
     page = text_of(driver)
     assert "Housing" in page and "1 of 1 expected modules are current" in page
     assert f"{MODULE_TITLE} Completed" in page and f"{MODULE_TITLE} (version 1.2)" in page
@@ -215,10 +211,10 @@ def test_certificate_pages_and_public_checks_pass_axe(
     )
     assert response_status(driver) == 404
     assert wrong in text_of(driver) and "Priya Holder" not in text_of(driver)
-    site.follow(driver.find_element(By.LINK_TEXT, "Try another code").click, path="/verify/")
+    site.click_link("Try another code", path="/verify/")
 
     sign_in_with_mouse(site, holder)
-    site.follow(driver.find_element(By.LINK_TEXT, "My certificates").click, path="/certificates")
+    site.click_link("My certificates", path="/certificates")
     assert f"{MODULE_TITLE} (version 1.2)" in text_of(driver) and "Valid" in text_of(driver)
     view = driver.find_element(By.CSS_SELECTOR, f"main a[href='/certificates/{record_id}']")
     site.follow(view.click, path=f"/certificates/{record_id}", title="Certificate of completion")
@@ -244,9 +240,9 @@ def test_trainer_preview_pages_pass_axe(browser, visitor_for, make_user):
     """The trainer's list of modules and the preview of the worked example, answers shown."""
     site = visitor_for(browser)
     sign_in_with_mouse(site, make_user("trainer"))
-    site.follow(browser.find_element(By.LINK_TEXT, "Workspace").click, path="/author/")
+    site.click_link("Workspace", path="/author/")
     assert "Live" in text_of(browser)
-    site.follow(browser.find_element(By.LINK_TEXT, MODULE_TITLE).click, path="/author/worked-example")
+    site.click_link(MODULE_TITLE, path="/author/worked-example")
     page = text_of(browser)
     assert page.startswith("Preview") and "Right answer" in page and "Freezing is one of the five" in page
 

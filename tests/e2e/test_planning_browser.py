@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import button, choose, dump, sign_in_with_mouse, text_of
+from tests.e2e.conftest import button, choose, dump, text_of
 from tests.web.conftest import add_team
 
 
@@ -30,13 +30,12 @@ def housing(app, make_user) -> Housing:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_manager_assesses_training_needs_and_sets_the_level(js, make_browser, visitor_for, housing):
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, housing.manager)
-    site.follow(driver.find_element(By.LINK_TEXT, "My teams").click, path="/manage/", title="My teams")
-    site.follow(
-        driver.find_element(By.LINK_TEXT, "Training needs").click,
+def test_a_manager_assesses_training_needs_and_sets_the_level(js, signed_in_site, housing):
+    site = signed_in_site(housing.manager, js=js)
+    driver = site.driver
+    site.click_link("My teams", path="/manage/", title="My teams")
+    site.click_link(
+        "Training needs",
         path="/manage/training-needs/",
         title="Training needs",
     )
@@ -58,19 +57,18 @@ def test_a_manager_assesses_training_needs_and_sets_the_level(js, make_browser, 
     site.follow(button(driver, "Accept and set the expected level").click, path=shown)
     assert "Expected level set to Trauma Responsive" in text_of(driver)
     history = f"/manage/training-needs/teams/{housing.team_id}"
-    site.follow(driver.find_element(By.LINK_TEXT, "Back to the assessments").click, path=history)
+    site.click_link("Back to the assessments", path=history)
     assert "The team’s expected level: Trauma Responsive." in text_of(driver)
     assert site.pages[-5:] == [new, new, shown, shown, history], dump(site.pages)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_learner_writes_shares_and_agrees_a_plan(js, make_browser, visitor_for, housing):
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, housing.learner)
-    site.follow(
-        driver.find_element(By.LINK_TEXT, "My development plan").click,
+def test_a_learner_writes_shares_and_agrees_a_plan(js, signed_in_site, housing):
+    site = signed_in_site(housing.learner, js=js)
+    driver = site.driver
+    site.click_link(
+        "My development plan",
         path="/my-plan/",
         title="My development plan",
     )
@@ -83,22 +81,19 @@ def test_a_learner_writes_shares_and_agrees_a_plan(js, make_browser, visitor_for
     assert driver.find_element(By.ID, "confidence-0-4").is_selected()
     site.follow(button(driver, "Share with my manager").click, path="/my-plan/")
     assert "You shared this plan with your manager" in text_of(driver)
-    site.follow(driver.find_element(By.LINK_TEXT, "Delete my plan").click, path="/my-plan/delete")
-    site.follow(driver.find_element(By.LINK_TEXT, "Keep my plan").click, path="/my-plan/")
+    site.click_link("Delete my plan", path="/my-plan/delete")
+    site.click_link("Keep my plan", path="/my-plan/")
 
-    manager_driver = make_browser(js=js)
-    manager = visitor_for(manager_driver)
-    sign_in_with_mouse(manager, housing.manager)
+    manager = signed_in_site(housing.manager, js=js)
+    manager_driver = manager.driver
     manager.go("/manage/", title="My teams")
-    manager.follow(
-        manager_driver.find_element(By.LINK_TEXT, "Development plans shared with you").click,
+    manager.click_link(
+        "Development plans shared with you",
         path="/manage/plans/",
         title="Development plans shared with you",
     )
     plan = f"/manage/plans/{housing.learner.id}"
-    manager.follow(
-        manager_driver.find_element(By.LINK_TEXT, "Lena Learner").click, path=plan, title="Development plan"
-    )
+    manager.click_link("Lena Learner", path=plan, title="Development plan")
     assert "Knowing when to refer on." in text_of(manager_driver) and "Fairly confident" in text_of(
         manager_driver
     )

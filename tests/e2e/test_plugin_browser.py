@@ -27,11 +27,10 @@ def put_in_order(driver, order: tuple[str, ...]) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_a_learner_completes_the_plugin_module(js, example_plugin, make_browser, visitor_for, make_user):
+def test_a_learner_completes_the_plugin_module(js, example_plugin, signed_in_site, make_user):
     """Order question and key point from an installed package: answered, marked, completed."""
-    driver = make_browser(js=js)
-    site = visitor_for(driver)
-    sign_in_with_mouse(site, make_user("learner"))
+    site = signed_in_site(make_user("learner"), js=js)
+    driver = site.driver
     site.go(SECTION, title="A calm response")
     page = text_of(driver)
     assert "Key point" in page and "Give each step a position from 1 to 4" in page

@@ -16,6 +16,15 @@ def sign_in_form(app, email: str, password: str = PASSWORD):
     return client, client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
 
 
+def assert_refused_without_token(app, posts: dict) -> None:
+    """Each person signs in through the form; every (url, form) they post without a CSRF token is a 400."""
+    for user, forms in posts.items():
+        client, signing_in = sign_in_form(app, user.email)
+        assert signing_in.status_code == 302
+        for url, data in forms:
+            assert client.post(url, data=data).status_code == 400, url
+
+
 class SignedInClient:
     """A test client signed in through the real form, posting forms with their CSRF token."""
 

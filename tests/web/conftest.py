@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tilearn.extensions import db
-from tilearn.models import Team, TeamManager, User
+from tilearn.models import AuditEvent, Team, TeamManager, User
 
 
 @dataclass
@@ -22,6 +24,23 @@ class Organisation:
     a1: User
     a2: User
     b1: User
+
+
+def signed_in(app, user):
+    """A new test client of app with user signed in (through the form; CSRF as the app is set)."""
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def events(app, action: str) -> list[tuple]:
+    """(actor id, subject, detail) of every audit event with this action, oldest first."""
+    with app.app_context():
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+        return [(e.actor_id, e.subject, e.detail) for e in rows]
 
 
 def add_team(app, name: str, level: str | None = "aware", managers=(), members=()) -> int:

@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, write_module
+from tests.conftest import write_module
 from tests.support.learning import attempt_key
+from tests.web.conftest import signed_in
 from tilearn.extensions import db
 from tilearn.models import QuestionResult, QuizAttempt
 from tilearn.services import certificates, organisation, progress, quizzes
@@ -57,12 +58,6 @@ def modules(tmp_path):
 @pytest.fixture
 def banked_app(make_app, modules):
     return make_app(MODULES_DIRS=[str(modules)])
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def shown_ids(html: str) -> list[str]:

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from tests.web.conftest import signed_in
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, DevelopmentPlan
 from tilearn.services.my_data import export_my_data
@@ -17,12 +18,6 @@ PLAN = {
     "strengths": "Listening without rushing.",
     "areas_to_develop": "Knowing when and how to refer on.",
 }
-
-
-def signed_in(app, sign_in, user):
-    client = app.test_client()
-    sign_in(user, target=client)
-    return client
 
 
 def actions(app) -> list[str]:
@@ -38,9 +33,9 @@ def the_plan(app, user_id: int) -> DevelopmentPlan | None:
         return plan
 
 
-def test_a_learner_writes_a_private_plan_that_no_manager_or_admin_can_reach(app, organisation, sign_in):
+def test_a_learner_writes_a_private_plan_that_no_manager_or_admin_can_reach(app, organisation):
     org = organisation
-    learner = signed_in(app, sign_in, org.a1)
+    learner = signed_in(app, org.a1)
     start = learner.get("/my-plan/").get_data(as_text=True)
     assert "it is private: nobody else can see it" in start and "Share with my manager" not in start
     saved = learner.post("/my-plan/", data=PLAN)
@@ -52,21 +47,21 @@ def test_a_learner_writes_a_private_plan_that_no_manager_or_admin_can_reach(app,
     plan = the_plan(app, org.a1.id)
     assert (plan.role, plan.level, plan.shared_at) == ("Duty officer", "informed", None)
     for viewer in (org.manager_a, org.admin):
-        client = signed_in(app, sign_in, viewer)
+        client = signed_in(app, viewer)
         assert client.get(f"/manage/plans/{org.a1.id}").status_code == 404
         assert client.post(f"/manage/plans/{org.a1.id}", data={"agreed_plan": "x"}).status_code == 404
         assert "Nobody has shared a plan with you." in client.get("/manage/plans/").get_data(as_text=True)
     assert actions(app) == []  # a private plan leaves no trace in the audit log
 
 
-def test_a_shared_plan_is_agreed_in_conversation_and_unsharing_hides_it(app, organisation, sign_in):
+def test_a_shared_plan_is_agreed_in_conversation_and_unsharing_hides_it(app, organisation):
     org = organisation
-    learner = signed_in(app, sign_in, org.a1)
+    learner = signed_in(app, org.a1)
     learner.post("/my-plan/", data=PLAN)
     assert learner.post("/my-plan/sharing", data={"share": "yes"}).status_code == 302
     assert the_plan(app, org.a1.id).shared_at is not None
 
-    manager = signed_in(app, sign_in, org.manager_a)
+    manager = signed_in(app, org.manager_a)
     listing = manager.get("/manage/plans/").get_data(as_text=True)
     assert "Ann Able" in listing and f"/manage/plans/{org.a1.id}" in listing
     shown = manager.get(f"/manage/plans/{org.a1.id}").get_data(as_text=True)
@@ -94,21 +89,21 @@ def test_a_shared_plan_is_agreed_in_conversation_and_unsharing_hides_it(app, org
     assert "Monthly supervision." in learner.get("/my-plan/").get_data(as_text=True)  # theirs to keep
 
 
-def test_a_shared_plan_is_for_their_teams_manager_only(app, organisation, sign_in):
+def test_a_shared_plan_is_for_their_teams_manager_only(app, organisation):
     org = organisation
-    learner = signed_in(app, sign_in, org.a1)
+    learner = signed_in(app, org.a1)
     learner.post("/my-plan/", data=PLAN)
     learner.post("/my-plan/sharing", data={"share": "yes"})
     for viewer in (org.manager_b, org.admin):  # another team's manager; an admin who manages no team
-        client = signed_in(app, sign_in, viewer)
+        client = signed_in(app, viewer)
         assert client.get(f"/manage/plans/{org.a1.id}").status_code == 404
         assert client.post(f"/manage/plans/{org.a1.id}", data={"agreed_plan": "x"}).status_code == 404
         assert "Ann Able" not in client.get("/manage/plans/").get_data(as_text=True)
     assert the_plan(app, org.a1.id).agreed_plan is None
 
 
-def test_confidence_is_rated_against_the_outcomes_of_the_level(app, organisation, sign_in):
-    learner = signed_in(app, sign_in, organisation.a1)
+def test_confidence_is_rated_against_the_outcomes_of_the_level(app, organisation):
+    learner = signed_in(app, organisation.a1)
     form = learner.get("/my-plan/").get_data(as_text=True)  # Housing's expected level is aware
     assert 'name="rated_level" value="aware"' in form and 'name="confidence-0"' in form
     assert "Not confident yet" in form and "Confident enough to help others" in form
@@ -125,14 +120,14 @@ def test_confidence_is_rated_against_the_outcomes_of_the_level(app, organisation
     page = learner.get("/my-plan/").get_data(as_text=True)
     assert 'name="confidence-0" type="radio" value="3" checked' in page
     learner.post("/my-plan/sharing", data={"share": "yes"})
-    manager = signed_in(app, sign_in, organisation.manager_a)
+    manager = signed_in(app, organisation.manager_a)
     shown = manager.get(f"/manage/plans/{organisation.a1.id}").get_data(as_text=True)
     assert f"{ratings[0]['outcome']}: Fairly confident" in shown
     assert outcome.strip()  # the form showed a real outcome to rate
 
 
-def test_too_much_text_is_refused_plainly_and_nothing_saved(app, organisation, sign_in):
-    learner = signed_in(app, sign_in, organisation.a1)
+def test_too_much_text_is_refused_plainly_and_nothing_saved(app, organisation):
+    learner = signed_in(app, organisation.a1)
     response = learner.post("/my-plan/", data={**PLAN, "strengths": "x" * 5001})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'href="#strengths"' in page
@@ -141,8 +136,8 @@ def test_too_much_text_is_refused_plainly_and_nothing_saved(app, organisation, s
     assert the_plan(app, organisation.a1.id) is None
 
 
-def test_a_learner_can_delete_their_plan(app, organisation, sign_in):
-    learner = signed_in(app, sign_in, organisation.a1)
+def test_a_learner_can_delete_their_plan(app, organisation):
+    learner = signed_in(app, organisation.a1)
     learner.post("/my-plan/", data=PLAN)
     assert "This cannot be undone" in learner.get("/my-plan/delete").get_data(as_text=True)
     assert learner.post("/my-plan/delete").status_code == 302
@@ -151,8 +146,8 @@ def test_a_learner_can_delete_their_plan(app, organisation, sign_in):
     assert shared.status_code == 302 and the_plan(app, organisation.a1.id) is None
 
 
-def test_the_plan_is_in_the_learners_own_download(app, organisation, sign_in):
-    learner = signed_in(app, sign_in, organisation.a1)
+def test_the_plan_is_in_the_learners_own_download(app, organisation):
+    learner = signed_in(app, organisation.a1)
     learner.post("/my-plan/", data={**PLAN, "rated_level": "aware", "confidence-0": "2"})
     data = json.loads(learner.get("/my-data").get_data(as_text=True))
     (plan,) = data["development_plan"]
@@ -162,8 +157,8 @@ def test_the_plan_is_in_the_learners_own_download(app, organisation, sign_in):
         assert export_my_data(organisation.a2.id)["development_plan"] == []
 
 
-def test_sharing_says_when_nobody_manages_the_learners_team(app, make_user, sign_in):
+def test_sharing_says_when_nobody_manages_the_learners_team(app, make_user):
     alone = make_user("learner")
-    client = signed_in(app, sign_in, alone)
+    client = signed_in(app, alone)
     client.post("/my-plan/", data={"role": "Volunteer"})
     assert "Nobody manages your team on this site yet" in client.get("/my-plan/").get_data(as_text=True)

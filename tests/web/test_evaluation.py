@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Date, DateTime, inspect, select
 
-from tests.conftest import PASSWORD, csrf_token
 from tests.support.learning import MODULE, complete
+from tests.support.pages import sign_in_form
 from tests.web.conftest import add_team
 from tilearn.engine.evaluation import AFTER, BEFORE, SIX_MONTHS
 from tilearn.engine.levels import load_scheme
@@ -238,18 +238,12 @@ def test_without_mail_the_command_says_so(app):
     assert result.exit_code == 0 and "E-mail is not set up" in result.output
 
 
-def test_the_evaluation_forms_refuse_a_post_without_its_csrf_token_and_pages_never_write(
-    make_app, make_user, sign_in
-):
+def test_the_evaluation_forms_refuse_a_post_without_its_csrf_token_and_pages_never_write(make_app, make_user):
     app = make_app(WTF_CSRF_ENABLED=True)
-    client = app.test_client()
-    client.environ_base["HTTP_REFERER"] = "https://localhost/"
     learner = make_user("learner")
     add_team(app, "Housing", level="aware", members=[learner])
-    page = client.get("/sign-in").get_data(as_text=True)
-    form = {"email": learner.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
-    signed_in = client.post("/sign-in", data=form)
-    assert signed_in.status_code == 302
+    client, signing_in = sign_in_form(app, learner.email)
+    assert signing_in.status_code == 302
     for url in ("/", MODULE, "/evaluation/aware/before"):
         assert BEFORE_TITLE in text(client, url) or "Send my answers" in text(client, url)
         client.head(url)

@@ -9,7 +9,8 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.web.test_training_needs import events, signed_in
+from tests.support.pages import assert_refused_without_token
+from tests.web.conftest import events, signed_in
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
 from tilearn.models import ServiceAudit, ServiceAuditAction
@@ -33,8 +34,8 @@ def new_audit(client, team_id: int, form: dict[str, str]) -> int:
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def test_every_criterion_needs_a_rating_and_nothing_is_saved_until_then(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_every_criterion_needs_a_rating_and_nothing_is_saved_until_then(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     form = ratings()
     del form["status-safety.policy"]
     response = client.post(f"/manage/audits/teams/{organisation.team_a}/new", data=form)
@@ -47,9 +48,9 @@ def test_every_criterion_needs_a_rating_and_nothing_is_saved_until_then(app, org
         assert db.session.scalar(select(ServiceAudit)) is None
 
 
-def test_a_manager_audits_their_team_and_a_re_audit_shows_what_moved(app, organisation, sign_in):
+def test_a_manager_audits_their_team_and_a_re_audit_shows_what_moved(app, organisation):
     org = organisation
-    client = signed_in(app, sign_in, org.manager_a)
+    client = signed_in(app, org.manager_a)
     index = client.get("/manage/audits/").get_data(as_text=True)
     assert "Housing" in index and "Libraries" not in index and "Audit a service" not in index
     blank = client.get(f"/manage/audits/teams/{org.team_a}/new").get_data(as_text=True)
@@ -113,8 +114,8 @@ def test_a_manager_audits_their_team_and_a_re_audit_shows_what_moved(app, organi
     )
 
 
-def test_the_chart_is_an_svg_with_the_counts_and_a_table(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_the_chart_is_an_svg_with_the_counts_and_a_table(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     first = new_audit(client, organisation.team_a, ratings("red"))
     second = new_audit(
         client, organisation.team_a, ratings("green", safety__policy="amber", safety__mandate="red")
@@ -136,10 +137,10 @@ def test_the_chart_is_an_svg_with_the_counts_and_a_table(app, organisation, sign
     assert first < second
 
 
-def test_managers_of_other_teams_get_404_for_everything(app, organisation, sign_in):
+def test_managers_of_other_teams_get_404_for_everything(app, organisation):
     org = organisation
-    audit = new_audit(signed_in(app, sign_in, org.manager_a), org.team_a, ratings())
-    other = signed_in(app, sign_in, org.manager_b)
+    audit = new_audit(signed_in(app, org.manager_a), org.team_a, ratings())
+    other = signed_in(app, org.manager_b)
     for url in (
         f"/manage/audits/{audit}",
         f"/manage/audits/{audit}/edit",
@@ -163,8 +164,8 @@ def test_managers_of_other_teams_get_404_for_everything(app, organisation, sign_
     assert "Housing" not in other.get("/manage/audits/").get_data(as_text=True)
 
 
-def test_an_action_of_another_audit_is_a_404(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_an_action_of_another_audit_is_a_404(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     one = new_audit(client, organisation.team_a, ratings())
     two = new_audit(client, organisation.team_a, ratings())
     client.post(f"/manage/audits/{one}/actions", data={"action": "Only on one", "owner": "Me"})
@@ -173,8 +174,8 @@ def test_an_action_of_another_audit_is_a_404(app, organisation, sign_in):
     assert client.post(f"/manage/audits/{two}/actions/{action.id}", data={"done": "yes"}).status_code == 404
 
 
-def test_bad_action_input_gets_plain_messages(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_bad_action_input_gets_plain_messages(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     audit = new_audit(client, organisation.team_a, ratings())
     response = client.post(
         f"/manage/audits/{audit}/actions",
@@ -186,8 +187,8 @@ def test_bad_action_input_gets_plain_messages(app, organisation, sign_in):
     assert "Enter the due date as a real date" in page and 'href="#due-day"' in page
 
 
-def test_an_admin_audits_a_named_service_and_edits_it(app, organisation, sign_in):
-    admin = signed_in(app, sign_in, organisation.admin)
+def test_an_admin_audits_a_named_service_and_edits_it(app, organisation):
+    admin = signed_in(app, organisation.admin)
     assert admin.post("/manage/audits/services/new", data={**ratings(), "service": "  "}).status_code == 400
     response = admin.post("/manage/audits/services/new", data={**ratings("green"), "service": "Front  desk"})
     audit = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -206,14 +207,14 @@ def test_an_admin_audits_a_named_service_and_edits_it(app, organisation, sign_in
         f"audit:{audit}; red 1, amber 0, green {len(KEYS) - 1}",
     )
     # a manager never sees a named service's audit
-    manager = signed_in(app, sign_in, organisation.manager_a)
+    manager = signed_in(app, organisation.manager_a)
     assert manager.get(f"/manage/audits/{audit}").status_code == 404
     assert manager.get("/manage/audits/services/new").status_code == 403
 
 
-def test_csv_and_pdf_hold_the_audit_and_are_audited(app, organisation, sign_in):
+def test_csv_and_pdf_hold_the_audit_and_are_audited(app, organisation):
     org = organisation
-    client = signed_in(app, sign_in, org.manager_a)
+    client = signed_in(app, org.manager_a)
     first = new_audit(client, org.team_a, ratings("red"))
     form = ratings("red", safety__policy="green")
     form["description-safety.policy"] = '=HYPERLINK("x")'
@@ -273,7 +274,6 @@ def test_a_scheme_can_bring_its_own_criteria(tmp_path):
 
 
 def test_the_audit_forms_refuse_a_post_without_its_csrf_token(make_app, make_user):
-    from tests.conftest import PASSWORD, csrf_token
     from tests.web.conftest import add_team
     from tilearn.services import service_audits
 
@@ -293,14 +293,7 @@ def test_the_audit_forms_refuse_a_post_without_its_csrf_token(make_app, make_use
         ],
         admin: [("/manage/audits/services/new", {**ratings("green"), "service": "Front desk"})],
     }
-    for user, forms in posts.items():
-        client = app.test_client()
-        client.environ_base["HTTP_REFERER"] = "https://localhost/"
-        page = client.get("/sign-in").get_data(as_text=True)
-        sign_in_data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
-        assert client.post("/sign-in", data=sign_in_data).status_code == 302
-        for url, data in forms:
-            assert client.post(url, data=data).status_code == 400, url
+    assert_refused_without_token(app, posts)
     with app.app_context():
         assert [a.ratings.count("green") for a in db.session.scalars(select(ServiceAudit))] == [0]
         assert [(a.action, a.done_at) for a in db.session.scalars(select(ServiceAuditAction))] == [

@@ -8,8 +8,9 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.support.pages import sign_in_form
 from tests.support.versions import MODULE_ID, module_text
-from tests.web.test_training_needs import events, signed_in
+from tests.web.conftest import events, signed_in
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
 from tilearn.models import TrainingChecklist
@@ -26,10 +27,10 @@ def answers(answer: str = "yes", **notes: str) -> dict[str, str]:
     return form
 
 
-def test_a_trainer_answers_for_each_version_and_sees_them_beside_the_versions(make_app, make_user, sign_in):
+def test_a_trainer_answers_for_each_version_and_sees_them_beside_the_versions(make_app, make_user):
     app = make_app(LIBRARY_CHECK_SECONDS=0)
     trainer = make_user("trainer", name="Tara Trainer")
-    client = signed_in(app, sign_in, trainer)
+    client = signed_in(app, trainer)
     with app.app_context():
         module_versions.publish(trainer.id, MODULE_ID, module_text("1.0", "First."), {}, "First.", False)
         assert check_for_changes(app)
@@ -79,8 +80,8 @@ def test_a_trainer_answers_for_each_version_and_sees_them_beside_the_versions(ma
     assert recorded[1][2].endswith("version 1.1; yes 7 of 7")
 
 
-def test_an_admin_checks_a_training_offer(app, make_user, sign_in):
-    admin = signed_in(app, sign_in, make_user("admin", name="Ada Admin"))
+def test_an_admin_checks_a_training_offer(app, make_user):
+    admin = signed_in(app, make_user("admin", name="Ada Admin"))
     blank = admin.post("/training-checklists/offers/new", data=answers())
     assert blank.status_code == 400 and "Enter the name of the training offer" in blank.get_data(as_text=True)
     saved = admin.post(
@@ -93,12 +94,12 @@ def test_an_admin_checks_a_training_offer(app, make_user, sign_in):
     assert admin.get("/training-checklists/999").status_code == 404
 
 
-def test_managers_and_learners_cannot_open_checklists(app, make_user, sign_in):
-    admin = signed_in(app, sign_in, make_user("admin"))
+def test_managers_and_learners_cannot_open_checklists(app, make_user):
+    admin = signed_in(app, make_user("admin"))
     saved = admin.post("/training-checklists/offers/new", data={**answers(), "offer": "Acme"})
     kept = saved.headers["Location"].rsplit("/", 1)[1]
     for role in ("manager", "learner"):
-        client = signed_in(app, sign_in, make_user(role))
+        client = signed_in(app, make_user(role))
         assert client.get("/training-checklists/").status_code == 403
         for download in (f"{kept}.csv", f"{kept}.pdf", "all.csv"):
             assert client.get(f"/training-checklists/{download}").status_code == 403
@@ -114,15 +115,10 @@ def test_managers_and_learners_cannot_open_checklists(app, make_user, sign_in):
 
 
 def test_the_checklist_forms_refuse_a_post_without_its_csrf_token(make_app, make_user):
-    from tests.conftest import PASSWORD, csrf_token
-
     app = make_app(WTF_CSRF_ENABLED=True)
     trainer = make_user("trainer")
-    client = app.test_client()
-    client.environ_base["HTTP_REFERER"] = "https://localhost/"
-    page = client.get("/sign-in").get_data(as_text=True)
-    signed = {"email": trainer.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
-    assert client.post("/sign-in", data=signed).status_code == 302
+    client, signing_in = sign_in_form(app, trainer.email)
+    assert signing_in.status_code == 302
     assert client.post(f"/training-checklists/modules/{MODULE_ID}/new", data=answers()).status_code == 400
     assert client.post("/training-checklists/offers/new", data={**answers(), "offer": "X"}).status_code == 400
     with app.app_context():
@@ -150,9 +146,9 @@ HEADINGS = [
 ]
 
 
-def test_checklists_download_as_csv_with_formulas_neutralised_and_are_audited(app, make_user, sign_in):
+def test_checklists_download_as_csv_with_formulas_neutralised_and_are_audited(app, make_user):
     trainer = make_user("trainer", name="Tara Trainer")
-    client = signed_in(app, sign_in, trainer)
+    client = signed_in(app, trainer)
     assert "Download all checklists" not in client.get("/training-checklists/").get_data(as_text=True)
     module = client.post(
         "/training-checklists/modules/worked-example/new",
@@ -205,9 +201,9 @@ def test_checklists_download_as_csv_with_formulas_neutralised_and_are_audited(ap
     ]
 
 
-def test_a_checklist_downloads_as_a_pdf_and_is_audited(app, make_user, sign_in):
+def test_a_checklist_downloads_as_a_pdf_and_is_audited(app, make_user):
     admin = make_user("admin", name="Ada Admin")
-    client = signed_in(app, sign_in, admin)
+    client = signed_in(app, admin)
     saved = client.post(
         "/training-checklists/offers/new",
         data={
@@ -235,8 +231,8 @@ def test_a_checklist_downloads_as_a_pdf_and_is_audited(app, make_user, sign_in):
     ]
 
 
-def test_a_download_of_a_checklist_that_does_not_exist_is_a_404(app, make_user, sign_in):
-    client = signed_in(app, sign_in, make_user("trainer"))
+def test_a_download_of_a_checklist_that_does_not_exist_is_a_404(app, make_user):
+    client = signed_in(app, make_user("trainer"))
     client.post("/training-checklists/offers/new", data={**answers(), "offer": "Acme"})
     for download in ("999.csv", "999.pdf"):
         assert client.get(f"/training-checklists/{download}").status_code == 404

@@ -6,11 +6,11 @@ import json
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, csrf_token
-from tests.web.conftest import add_team
+from tests.support.pages import assert_refused_without_token
+from tests.web.conftest import add_team, events, signed_in
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
-from tilearn.models import AuditEvent, DevelopmentPlan, NeedsAssessment, Team, User
+from tilearn.models import DevelopmentPlan, NeedsAssessment, Team, User
 from tilearn.services import development_plans, needs_assessment
 
 CONTACT_ONLY = {
@@ -21,23 +21,9 @@ CONTACT_ONLY = {
 }
 
 
-def signed_in(app, sign_in, user):
-    client = app.test_client()
-    sign_in(user, target=client)
-    return client
-
-
-def events(app, action: str) -> list[tuple]:
-    with app.app_context():
-        rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-        return [(e.actor_id, e.subject, e.detail) for e in rows]
-
-
-def test_a_manager_answers_for_their_team_sees_the_reasons_and_accepts(app, organisation, sign_in):
+def test_a_manager_answers_for_their_team_sees_the_reasons_and_accepts(app, organisation):
     org = organisation
-    client = signed_in(app, sign_in, org.manager_a)
+    client = signed_in(app, org.manager_a)
     index = client.get("/manage/training-needs/").get_data(as_text=True)
     assert "Housing" in index and "Libraries" not in index
     form = client.get(f"/manage/training-needs/teams/{org.team_a}/new").get_data(as_text=True)
@@ -88,8 +74,8 @@ def test_a_manager_answers_for_their_team_sees_the_reasons_and_accepts(app, orga
         assert db.session.get(Team, org.team_a).expected_level == "informed"
 
 
-def test_the_history_keeps_every_assessment_newest_first(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_the_history_keeps_every_assessment_newest_first(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     url = f"/manage/training-needs/teams/{organisation.team_a}"
     client.post(f"{url}/new", data=CONTACT_ONLY)
     client.post(f"{url}/new", data={"work": ["leading", "safeguarding"], "contact": "no"})
@@ -98,8 +84,8 @@ def test_the_history_keeps_every_assessment_newest_first(app, organisation, sign
     assert history.count("Not accepted") == 2 and "Mona Manager" in history
 
 
-def test_a_manager_may_choose_another_level_and_the_audit_says_so(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_a_manager_may_choose_another_level_and_the_audit_says_so(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     client.post(f"/manage/training-needs/teams/{organisation.team_a}/new", data=CONTACT_ONLY)
     with app.app_context():
         assessment_id = db.session.scalar(select(NeedsAssessment.id))
@@ -111,8 +97,8 @@ def test_a_manager_may_choose_another_level_and_the_audit_says_so(app, organisat
     assert events(app, "needs_assessment.accepted")[0][2].endswith("set: responsive; recommended: informed")
 
 
-def test_unanswered_questions_are_named_and_nothing_is_kept(app, organisation, sign_in):
-    client = signed_in(app, sign_in, organisation.manager_a)
+def test_unanswered_questions_are_named_and_nothing_is_kept(app, organisation):
+    client = signed_in(app, organisation.manager_a)
     response = client.post(
         f"/manage/training-needs/teams/{organisation.team_a}/new",
         data={"work": ["none", "leading"], "notes": "x" * 5001},
@@ -128,13 +114,13 @@ def test_unanswered_questions_are_named_and_nothing_is_kept(app, organisation, s
     assert events(app, "needs_assessment.recorded") == []
 
 
-def test_another_teams_manager_gets_404_for_everything(app, organisation, sign_in):
+def test_another_teams_manager_gets_404_for_everything(app, organisation):
     org = organisation
-    owner = signed_in(app, sign_in, org.manager_a)
+    owner = signed_in(app, org.manager_a)
     owner.post(f"/manage/training-needs/teams/{org.team_a}/new", data=CONTACT_ONLY)
     with app.app_context():
         assessment_id = db.session.scalar(select(NeedsAssessment.id))
-    other = signed_in(app, sign_in, org.manager_b)
+    other = signed_in(app, org.manager_b)
     for url in (
         f"/manage/training-needs/teams/{org.team_a}",
         f"/manage/training-needs/teams/{org.team_a}/new",
@@ -153,9 +139,9 @@ def test_another_teams_manager_gets_404_for_everything(app, organisation, sign_i
     assert other.get("/manage/training-needs/99999").status_code == 404
 
 
-def test_an_admin_assesses_a_persons_role_and_sets_their_own_level(app, organisation, sign_in):
+def test_an_admin_assesses_a_persons_role_and_sets_their_own_level(app, organisation):
     org = organisation
-    admin = signed_in(app, sign_in, org.admin)
+    admin = signed_in(app, org.admin)
     person = admin.get(f"/admin/people/{org.b1.id}").get_data(as_text=True)
     assert f"/manage/training-needs/people/{org.b1.id}" in person
     url = f"/manage/training-needs/people/{org.b1.id}"
@@ -173,25 +159,25 @@ def test_an_admin_assesses_a_persons_role_and_sets_their_own_level(app, organisa
         (org.admin.id, f"user:{org.b1.id}", "changed: expected level to specialist")
     ]
     assert (org.admin.id, f"user:{org.b1.id}", None) in events(app, "needs_assessment.viewed")
-    manager = signed_in(app, sign_in, org.manager_b)  # b1's own manager: person assessments are for admins
+    manager = signed_in(app, org.manager_b)  # b1's own manager: person assessments are for admins
     assert manager.get(f"/manage/training-needs/{assessment_id}").status_code == 404
     assert manager.get(url).status_code == 403
     assert admin.get("/manage/training-needs/people/99999").status_code == 404
 
 
-def test_an_admin_can_assess_any_team(app, organisation, sign_in):
-    admin = signed_in(app, sign_in, organisation.admin)
+def test_an_admin_can_assess_any_team(app, organisation):
+    admin = signed_in(app, organisation.admin)
     index = admin.get("/manage/training-needs/").get_data(as_text=True)
     assert "Housing" in index and "Libraries" in index
     done = admin.post(f"/manage/training-needs/teams/{organisation.team_b}/new", data=CONTACT_ONLY)
     assert done.status_code == 302
 
 
-def test_the_hampshire_scheme_brings_its_own_questions(make_app, make_user, sign_in):
+def test_the_hampshire_scheme_brings_its_own_questions(make_app, make_user):
     app = make_app(LEVEL_SCHEME="hampshire")
     manager = make_user("manager")
     team = add_team(app, "Refuge", level=None, managers=[manager])
-    client = signed_in(app, sign_in, manager)
+    client = signed_in(app, manager)
     form = client.get(f"/manage/training-needs/teams/{team}/new").get_data(as_text=True)
     assert "Is the service set up to support people who are known to have been affected by trauma?" in form
     assert "Trauma Skilled" in form  # the level questions list Hampshire's levels
@@ -204,7 +190,7 @@ def test_the_hampshire_scheme_brings_its_own_questions(make_app, make_user, sign
     assert "Not Trauma Specialist, because you answered “No” to: Does anyone in this team" in page
 
 
-def test_a_scheme_without_questions_says_so(make_app, make_user, sign_in, tmp_path):
+def test_a_scheme_without_questions_says_so(make_app, make_user, tmp_path):
     scheme = tmp_path / "plain.yaml"
     scheme.write_text(
         "name: Plain scheme\nlevels:\n  - key: aware\n    name: Aware\nthemes:\n  - key: t\n    name: T\n",
@@ -213,7 +199,7 @@ def test_a_scheme_without_questions_says_so(make_app, make_user, sign_in, tmp_pa
     app = make_app(LEVEL_SCHEME=str(scheme))
     manager = make_user("manager")
     team = add_team(app, "Desk", managers=[manager])
-    client = signed_in(app, sign_in, manager)
+    client = signed_in(app, manager)
     for response in (
         client.get(f"/manage/training-needs/teams/{team}/new"),
         client.post(f"/manage/training-needs/teams/{team}/new", data=CONTACT_ONLY),
@@ -222,7 +208,7 @@ def test_a_scheme_without_questions_says_so(make_app, make_user, sign_in, tmp_pa
         assert "Plain scheme, does not include training-needs questions" in response.get_data(as_text=True)
 
 
-def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_user, sign_in):
+def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_user):
     app = make_app(WTF_CSRF_ENABLED=True)
     manager, learner, admin = make_user("manager"), make_user("learner"), make_user("admin")
     team = add_team(app, "Housing", managers=[manager], members=[learner])
@@ -246,14 +232,7 @@ def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_
             ("/my-plan/delete", {}),
         ],
     }
-    for user, forms in posts.items():
-        client = app.test_client()
-        client.environ_base["HTTP_REFERER"] = "https://localhost/"
-        page = client.get("/sign-in").get_data(as_text=True)
-        sign_in_data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
-        assert client.post("/sign-in", data=sign_in_data).status_code == 302
-        for url, data in forms:
-            assert client.post(url, data=data).status_code == 400, url
+    assert_refused_without_token(app, posts)
     with app.app_context():
         plan = db.session.scalar(select(DevelopmentPlan))
         assert (plan.role, plan.agreed_plan) == ("Duty officer", None) and plan.shared_at is not None
@@ -262,16 +241,16 @@ def test_the_planning_forms_refuse_a_post_without_its_csrf_token(make_app, make_
         assert db.session.get(Team, team).expected_level == "aware"
 
 
-def test_answers_given_under_another_scheme_cannot_set_a_level(make_app, make_user, sign_in):
+def test_answers_given_under_another_scheme_cannot_set_a_level(make_app, make_user):
     west_midlands = make_app()
     manager = make_user("manager")
     team = add_team(west_midlands, "Housing", managers=[manager])
-    first = signed_in(west_midlands, sign_in, manager)
+    first = signed_in(west_midlands, manager)
     assert first.post(f"/manage/training-needs/teams/{team}/new", data=CONTACT_ONLY).status_code == 302
     with west_midlands.app_context():
         assessment_id = db.session.scalar(select(NeedsAssessment.id))
     hampshire = make_app(LEVEL_SCHEME="hampshire")
-    client = signed_in(hampshire, sign_in, manager)
+    client = signed_in(hampshire, manager)
     page = client.get(f"/manage/training-needs/{assessment_id}").get_data(as_text=True)
     assert "The site now uses the Hampshire Trauma Informed Workforce Framework" in page
     assert "Accept and set" not in page and "Do they have direct contact" in page  # the answers as kept

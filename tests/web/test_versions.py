@@ -15,9 +15,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.support.versions import MODULE_ID, module_text
-from tests.web.conftest import add_team
+from tests.web.conftest import add_team, signed_in
 from tilearn.database import unit_of_work
 from tilearn.extensions import db
 from tilearn.models import AuditEvent, CompletionRecord, ModuleVersion
@@ -60,13 +59,6 @@ def complete_now(app, user_id: int) -> CompletionRecord:
         assert record is not None
         db.session.expunge(record)
         return record
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 @dataclass

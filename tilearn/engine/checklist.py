@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tilearn.engine.frontmatter import load_yaml
+from tilearn.engine.data_files import data_path, listed, load_data_file, repeated
 
 CHECKLISTS = Path(__file__).resolve().parent.parent / "levels" / "checklists"
 ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "not-sure": "Not sure"}
@@ -45,10 +45,9 @@ class Checklist:
 
 def parse_checklist(data: Any) -> Checklist:
     """A checklist from its data; raises ValueError with a plain message when it is unusable."""
-    if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or not data["questions"]:
-        raise ValueError("a training checklist needs a list of questions")
-    questions = tuple(ChecklistQuestion(str(q["key"]), str(q["text"]).strip()) for q in data["questions"])
-    if len({q.key for q in questions}) != len(questions):
+    items = listed(data, "questions", "a training checklist needs a list of questions")
+    questions = tuple(ChecklistQuestion(str(q["key"]), str(q["text"]).strip()) for q in items)
+    if repeated(questions):
         raise ValueError("a training checklist has two questions with the same key")
     return Checklist(
         str(data.get("name", "Training checklist")), str(data.get("intro", "")).strip(), questions
@@ -57,14 +56,8 @@ def parse_checklist(data: Any) -> Checklist:
 
 def load_checklist(name_or_path: str, beside: Path | None = None) -> Checklist:
     """A shipped checklist by name, or a YAML file (relative to ``beside``, the scheme's folder)."""
-    shipped = CHECKLISTS / f"{name_or_path}.yaml"
-    path = shipped if shipped.is_file() else (beside or Path.cwd()) / name_or_path
-    try:
-        return parse_checklist(load_yaml(path.read_text(encoding="utf-8")).data)
-    except OSError as error:
-        raise ValueError(f"training checklist {name_or_path!r} cannot be read: {error}") from None
-    except (KeyError, TypeError) as error:
-        raise ValueError(f"training checklist {path} is missing or has a bad field: {error}") from None
+    path = data_path(CHECKLISTS, name_or_path, beside)
+    return load_data_file(path, "training checklist", name_or_path, parse_checklist)
 
 
 def check_answers(

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tilearn.engine.data_files import repeated
+
 BEFORE = "before"
 AFTER = "after"
 SIX_MONTHS = "six-months"
@@ -110,7 +112,7 @@ def parse_evaluation(data: Any) -> Evaluation:
         for name, options in data["scales"].items()
     }
     for name, options in scales.items():
-        if len(options) < 2 or len({o.key for o in options}) != len(options):
+        if len(options) < 2 or repeated(options):
             raise ValueError(f"evaluation scale {name!r} needs two or more options with different keys")
     questionnaires = []
     for stage in STAGES:
@@ -130,7 +132,7 @@ def parse_evaluation(data: Any) -> Evaluation:
                     options=scales[str(scale)] if scale is not None else (),
                 )
             )
-        if len({q.key for q in questions}) != len(questions):
+        if repeated(questions):
             raise ValueError(f"evaluation {stage!r} has two questions with the same key")
         if sum(q.free_text for q in questions) > 1:
             raise ValueError(f"evaluation {stage!r} may have one free-text question at most")

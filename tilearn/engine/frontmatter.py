@@ -80,10 +80,10 @@ def plain_yaml_error(error: yaml.MarkedYAMLError) -> str:
     return f"this line cannot be read; check its quotes, colons and indentation ({error.problem})"
 
 
-def load_yaml(text: str, first_line: int = 1) -> Document:
-    """Load one YAML document safely; lines in errors count from ``first_line``."""
+def load_yaml(text: str, first_line: int = 1, what: str = "front matter") -> Document:
+    """Load one YAML document safely; errors name it ``what`` and count lines from ``first_line``."""
     if len(text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
-        raise FrontMatterError(f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB", first_line)
+        raise FrontMatterError(f"{what} is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB", first_line)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -97,10 +97,10 @@ def load_yaml(text: str, first_line: int = 1) -> Document:
         )
         mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
         line = (mark.line + 1 if mark else 1) + first_line - 1
-        raise FrontMatterError(f"front matter: {plain_yaml_error(error)}", line) from None
+        raise FrontMatterError(f"{what}: {plain_yaml_error(error)}", line) from None
     except yaml.YAMLError:
         raise FrontMatterError(
-            "front matter cannot be read; check its quotes, colons and indentation", first_line
+            f"{what} cannot be read; check its quotes, colons and indentation", first_line
         ) from None
     finally:
         loader.dispose()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tilearn.engine.checklist import Checklist, load_checklist, parse_checklist
+from tilearn.engine.data_files import data_path, load_data_file
 from tilearn.engine.evaluation import Evaluation, parse_evaluation
-from tilearn.engine.frontmatter import load_yaml
 from tilearn.engine.needs import NeedsAssessment, parse_needs_assessment
 from tilearn.engine.service_audit import AuditFramework, load_framework, parse_framework
 
@@ -72,54 +73,51 @@ class LevelScheme:
 
 def scheme_path(name_or_path: str) -> Path:
     """A shipped scheme by name (``west-midlands``, ``hampshire``) or a path to a YAML file."""
-    shipped = SHIPPED_SCHEMES / f"{name_or_path}.yaml"
-    return shipped if shipped.is_file() else Path(name_or_path)
+    return data_path(SHIPPED_SCHEMES, name_or_path)
 
 
 def load_scheme(name_or_path: str = "west-midlands") -> LevelScheme:
     """Read a level scheme; raises ValueError with a plain message when it is unusable."""
     path = scheme_path(name_or_path)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8")).data
-    except OSError as error:
-        raise ValueError(f"level scheme {name_or_path!r} cannot be read: {error}") from None
-    try:
-        levels = tuple(
-            Level(
-                key=str(item["key"]),
-                name=str(item["name"]),
-                number=number,
-                audience=str(item.get("audience", "")),
-                refresher_months=int(item.get("refresher_months", 24)),
-                module_levels=tuple(str(k) for k in item.get("modules", [item["key"]])),
-            )
-            for number, item in enumerate(data["levels"], start=1)
+    return load_data_file(path, "level scheme", name_or_path, lambda data: _scheme(data, path.parent))
+
+
+def _scheme(data: Any, folder: Path) -> LevelScheme:
+    """A level scheme from its data; the files it names are looked for beside it, in ``folder``."""
+    levels = tuple(
+        Level(
+            key=str(item["key"]),
+            name=str(item["name"]),
+            number=number,
+            audience=str(item.get("audience", "")),
+            refresher_months=int(item.get("refresher_months", 24)),
+            module_levels=tuple(str(k) for k in item.get("modules", [item["key"]])),
         )
-        themes = tuple(Theme(str(t["key"]), str(t["name"])) for t in data["themes"])
-        needs = data.get("needs_assessment")
-        if needs is not None:
-            needs = parse_needs_assessment(needs, [(level.key, level.name) for level in levels])
-        evaluation = data.get("evaluation")
-        if evaluation is not None:
-            evaluation = parse_evaluation(evaluation)
-        audit = data.get("service_audit")
-        if isinstance(audit, str):
-            audit = load_framework(audit, beside=path.parent)
-        elif audit is not None:
-            audit = parse_framework(audit)
-        checklist = data.get("training_checklist")
-        if isinstance(checklist, str):
-            checklist = load_checklist(checklist, beside=path.parent)
-        elif checklist is not None:
-            checklist = parse_checklist(checklist)
-        return LevelScheme(
-            str(data["name"]),
-            levels,
-            themes,
-            needs,
-            evaluation=evaluation,
-            service_audit=audit,
-            training_checklist=checklist,
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"level scheme {path} is missing or has a bad field: {error}") from None
+        for number, item in enumerate(data["levels"], start=1)
+    )
+    themes = tuple(Theme(str(t["key"]), str(t["name"])) for t in data["themes"])
+    needs = data.get("needs_assessment")
+    if needs is not None:
+        needs = parse_needs_assessment(needs, [(level.key, level.name) for level in levels])
+    evaluation = data.get("evaluation")
+    if evaluation is not None:
+        evaluation = parse_evaluation(evaluation)
+    audit = data.get("service_audit")
+    if isinstance(audit, str):
+        audit = load_framework(audit, beside=folder)
+    elif audit is not None:
+        audit = parse_framework(audit)
+    checklist = data.get("training_checklist")
+    if isinstance(checklist, str):
+        checklist = load_checklist(checklist, beside=folder)
+    elif checklist is not None:
+        checklist = parse_checklist(checklist)
+    return LevelScheme(
+        str(data["name"]),
+        levels,
+        themes,
+        needs,
+        evaluation=evaluation,
+        service_audit=audit,
+        training_checklist=checklist,
+    )

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tilearn.engine.data_files import listed, repeated
+
 #: ``options: levels`` in a question means one option per level of the scheme, then "Not sure"
 LEVEL_OPTIONS = "levels"
 NOT_SURE = "not-sure"
@@ -145,10 +147,8 @@ def recommend_level(assessment: NeedsAssessment, answers: Answers) -> Recommenda
 
 def parse_needs_assessment(data: Any, levels: Sequence[tuple[str, str]]) -> NeedsAssessment:
     """A scheme's ``needs_assessment:`` section, given its levels as (key, name); raises ValueError."""
-    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
-        raise ValueError("needs_assessment needs a list of questions")
     questions: list[NeedsQuestion] = []
-    for item in data["questions"]:
+    for item in listed(data, "questions", "needs_assessment needs a list of questions", may_be_empty=True):
         key = str(item["key"])
         if item.get("options") == LEVEL_OPTIONS:
             options = tuple(NeedsOption(k, name) for k, name in [*levels, (NOT_SURE, "Not sure")])
@@ -157,7 +157,7 @@ def parse_needs_assessment(data: Any, levels: Sequence[tuple[str, str]]) -> Need
                 NeedsOption(str(o["key"]), str(o["label"]), bool(o.get("on_its_own", False)))
                 for o in item["options"]
             )
-        if len({o.key for o in options}) != len(options) or len(options) < 2:
+        if repeated(options) or len(options) < 2:
             raise ValueError(
                 f"needs_assessment question {key!r} needs two or more options with different keys"
             )
@@ -171,7 +171,7 @@ def parse_needs_assessment(data: Any, levels: Sequence[tuple[str, str]]) -> Need
                 options=options,
             )
         )
-    if len({q.key for q in questions}) != len(questions):
+    if repeated(questions):
         raise ValueError("needs_assessment has two questions with the same key")
     assessment = NeedsAssessment(str(data.get("intro", "")), tuple(questions), _rules(data, questions))
     _check_rules(assessment, [key for key, _name in levels])

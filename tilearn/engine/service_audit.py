@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tilearn.engine.frontmatter import load_yaml
+from tilearn.engine.data_files import data_path, listed, load_data_file
 
 AUDITS = Path(__file__).resolve().parent.parent / "levels" / "audits"
 #: the ratings, worst first, with the words shown beside every colour
@@ -71,10 +71,8 @@ class AuditFramework:
 
 def parse_framework(data: Any) -> AuditFramework:
     """A framework from its data; raises ValueError with a plain message when it is unusable."""
-    if not isinstance(data, dict) or not isinstance(data.get("principles"), list) or not data["principles"]:
-        raise ValueError("a service audit needs a list of principles")
     principles, seen = [], set()
-    for item in data["principles"]:
+    for item in listed(data, "principles", "a service audit needs a list of principles"):
         criteria = []
         for criterion in item.get("criteria") or []:
             key = f"{item['key']}.{criterion['key']}"
@@ -96,14 +94,8 @@ def parse_framework(data: Any) -> AuditFramework:
 
 def load_framework(name_or_path: str, beside: Path | None = None) -> AuditFramework:
     """A shipped framework by name, or a YAML file (relative to ``beside``, the scheme's folder)."""
-    shipped = AUDITS / f"{name_or_path}.yaml"
-    path = shipped if shipped.is_file() else (beside or Path.cwd()) / name_or_path
-    try:
-        return parse_framework(load_yaml(path.read_text(encoding="utf-8")).data)
-    except OSError as error:
-        raise ValueError(f"service audit {name_or_path!r} cannot be read: {error}") from None
-    except (KeyError, TypeError) as error:
-        raise ValueError(f"service audit {path} is missing or has a bad field: {error}") from None
+    path = data_path(AUDITS, name_or_path, beside)
+    return load_data_file(path, "service audit", name_or_path, parse_framework)
 
 
 def framework_from_data(data: Mapping[str, Any]) -> AuditFramework:

@@ -165,6 +165,17 @@ def printable(text: str, uncovered: frozenset[int]) -> str:
     return "".join(out)
 
 
+def use_fonts(pdf: FPDF, fallbacks: list[FontFile]) -> None:
+    """Noto Sans and the given fallback fonts (regular and bold), from tilearn/fonts only, text shaped."""
+    pdf.set_creator("tilearn")
+    for font in (MAIN_FONT, *fallbacks):
+        pdf.add_font(font.family, "", str(font.path))
+        if font.bold:
+            pdf.add_font(font.family, "B", str(FONTS / font.bold))
+    pdf.set_fallback_fonts([font.family for font in fallbacks], exact_match=False)
+    pdf.set_text_shaping(True)  # HarfBuzz: Arabic joined and right to left, Indic scripts composed
+
+
 class CertificatePDF(FPDF):
     """fpdf2's FPDF with Noto Sans (regular and bold), fallbacks for other scripts, and text shaping."""
 
@@ -172,13 +183,7 @@ class CertificatePDF(FPDF):
         """An A4 landscape page with Noto Sans and the given fallback fonts, from tilearn/fonts only."""
         super().__init__(orientation="landscape", unit="mm", format="A4")
         self.set_auto_page_break(False)
-        self.set_creator("tilearn")
-        for font in (MAIN_FONT, *fallbacks):
-            self.add_font(font.family, "", str(font.path))
-            if font.bold:
-                self.add_font(font.family, "B", str(FONTS / font.bold))
-        self.set_fallback_fonts([font.family for font in fallbacks], exact_match=False)
-        self.set_text_shaping(True)  # HarfBuzz: Arabic joined and right to left, Indic scripts composed
+        use_fonts(self, fallbacks)
         self.add_page()
 
     def close_fonts(self) -> None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_mailman import EmailMessage
@@ -50,11 +50,19 @@ def _message(letter: LinkLetter, organisation: str, connection: Any) -> EmailMes
     )
 
 
-def send_password_links(letters: Iterable[LinkLetter], organisation: str) -> int:
-    """E-mail people their set-password links over one connection; how many were sent.
+Letter = TypeVar("Letter", "LinkLetter", "EvaluationLetter")
 
-    Sends nothing when e-mail is off. A mail server problem is logged (never the link) and the
-    admin still has the links on the page. Links are in the messages only, never in a log.
+
+def _send_all(
+    letters: Iterable[Letter],
+    message: Callable[[Letter, Any], EmailMessage],
+    event: str,
+    sent_one: Callable[[Letter], None] | None = None,
+) -> int:
+    """Send each letter's message over one connection, logging ``<event>.emailed``; how many went.
+
+    Sends nothing when e-mail is off. A mail server problem stops the run: it is logged as
+    ``<event>.email_not_sent`` with its kind only (never a message's text).
     """
     letters = list(letters)
     if not letters or not mail_enabled():
@@ -63,13 +71,26 @@ def send_password_links(letters: Iterable[LinkLetter], organisation: str) -> int
     try:
         with mail.get_connection() as connection:
             for letter in letters:
-                _message(letter, organisation, connection).send()
+                message(letter, connection).send()
+                if sent_one is not None:
+                    sent_one(letter)
                 sent += 1
-                log_event("password_link.emailed", letter.user_id)
-    except Exception as error:  # any mail server problem: the admin still has the links
-        log.warning("could not send set-password e-mails: %s", type(error).__name__)
-        log_event("password_link.email_not_sent", None, error=type(error).__name__, sent=sent)
+                log_event(f"{event}.emailed", letter.user_id)
+    except Exception as error:  # any mail server problem; the callers say what happens to the rest
+        log.warning("could not send %s e-mails: %s", event.replace("_", " "), type(error).__name__)
+        log_event(f"{event}.email_not_sent", None, error=type(error).__name__, sent=sent)
     return sent
+
+
+def send_password_links(letters: Iterable[LinkLetter], organisation: str) -> int:
+    """E-mail people their set-password links over one connection; how many were sent.
+
+    Sends nothing when e-mail is off. A mail server problem is logged (never the link) and the
+    admin still has the links on the page. Links are in the messages only, never in a log.
+    """
+    return _send_all(
+        letters, lambda letter, connection: _message(letter, organisation, connection), "password_link"
+    )
 
 
 @dataclass(frozen=True)
@@ -111,18 +132,9 @@ def send_evaluation_invitations(
     Sends nothing when e-mail is off. A mail server problem stops the run and is logged; the ones
     not sent go on the next run.
     """
-    letters = list(letters)
-    if not letters or not mail_enabled():
-        return 0
-    sent = 0
-    try:
-        with mail.get_connection() as connection:
-            for letter in letters:
-                _evaluation_message(letter, organisation, connection).send()
-                sent_one(letter)
-                sent += 1
-                log_event("evaluation_invitation.emailed", letter.user_id)
-    except Exception as error:  # any mail server problem: the rest go next time
-        log.warning("could not send evaluation invitations: %s", type(error).__name__)
-        log_event("evaluation_invitation.email_not_sent", None, error=type(error).__name__, sent=sent)
-    return sent
+    return _send_all(
+        letters,
+        lambda letter, connection: _evaluation_message(letter, organisation, connection),
+        "evaluation_invitation",
+        sent_one,
+    )

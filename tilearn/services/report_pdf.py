@@ -10,7 +10,7 @@ import logging
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from tilearn.services.certificate_document import FONTS, INK, MAIN_FONT, FontFile, fonts_for, printable
+from tilearn.services.certificate_document import INK, MAIN_FONT, FontFile, fonts_for, printable, use_fonts
 
 log = logging.getLogger("tilearn.reports")
 #: a paragraph: its text, its size in points, and whether it is bold
@@ -24,13 +24,7 @@ class ReportPDF(FPDF):
         """A4 portrait, Noto Sans with the fallback fonts, shaped text, automatic page breaks."""
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_auto_page_break(True, margin=15)
-        self.set_creator("tilearn")
-        for font in (MAIN_FONT, *fallbacks):
-            self.add_font(font.family, "", str(font.path))
-            if font.bold:
-                self.add_font(font.family, "B", str(FONTS / font.bold))
-        self.set_fallback_fonts([font.family for font in fallbacks], exact_match=False)
-        self.set_text_shaping(True)
+        use_fonts(self, fallbacks)
         self.set_text_color(*INK)
         self.add_page()
 

@@ -6,6 +6,8 @@ Each checklist downloads as CSV or PDF, and all of them as one CSV; downloads ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -129,18 +131,28 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
     )
 
 
+def _export_one(
+    checklist_id: int, extension: str, mimetype: str, build: Callable[[checklists.ChecklistPage], str | bytes]
+) -> Response:
+    """One checklist as a dated download, built by build from its page; the download is audited."""
+    kept = _kept(checklist_id)
+    record_view(
+        current_user.id,
+        "training_checklist.exported",
+        checklists.subject(kept),
+        f"checklist:{kept.id}; {extension}",
+    )
+    filename = f"training-checklist-{kept.id}-{kept.created_at:%Y-%m-%d}.{extension}"
+    return _download(build(checklists.page(kept)), mimetype, filename)
+
+
 @bp.get("/<int:checklist_id>.csv")
 @roles_required("trainer", "admin")
 def export_csv(checklist_id: int) -> Response:
     """One checklist as CSV; audited."""
     from tilearn.services.checklist_export import checklists_csv
 
-    kept = _kept(checklist_id)
-    record_view(
-        current_user.id, "training_checklist.exported", checklists.subject(kept), f"checklist:{kept.id}; csv"
-    )
-    filename = f"training-checklist-{kept.id}-{kept.created_at:%Y-%m-%d}.csv"
-    return _download(checklists_csv([checklists.page(kept)]), "text/csv", filename)
+    return _export_one(checklist_id, "csv", "text/csv", lambda page: checklists_csv([page]))
 
 
 @bp.get("/<int:checklist_id>.pdf")
@@ -149,12 +161,9 @@ def export_pdf(checklist_id: int) -> Response:
     """One checklist as a PDF; audited."""
     from tilearn.services.checklist_export import checklist_pdf
 
-    kept = _kept(checklist_id)
-    record_view(
-        current_user.id, "training_checklist.exported", checklists.subject(kept), f"checklist:{kept.id}; pdf"
+    return _export_one(
+        checklist_id, "pdf", "application/pdf", lambda page: checklist_pdf(page, current_settings().name)
     )
-    body = checklist_pdf(checklists.page(kept), current_settings().name)
-    return _download(body, "application/pdf", f"training-checklist-{kept.id}-{kept.created_at:%Y-%m-%d}.pdf")
 
 
 @bp.get("/all.csv")
