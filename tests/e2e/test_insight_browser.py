@@ -11,13 +11,13 @@ from tests.e2e.conftest import MODULE_TITLE, text_of
 from tilearn.engine.evaluation import AFTER
 from tilearn.engine.levels import load_scheme
 from tilearn.extensions import db
-from tilearn.models import ModuleProgress, Pause, SectionView
+from tilearn.models import GroundingVisit, ModuleProgress, Pause, SectionView
 from tilearn.services import evaluation
 
 
 @pytest.fixture
 def five_learners(app, make_user) -> None:
-    """Five learners who started the worked example, read both sections and paused in each."""
+    """Five learners who started the worked example, read both sections, paused and took grounding in each."""
     started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     people = [make_user("learner", name=f"Learner {n}") for n in range(5)]
     with app.app_context():
@@ -29,6 +29,9 @@ def five_learners(app, make_user) -> None:
                     SectionView(user_id=person.id, module_id="worked-example", section_id=section, seen_at=at)
                 )
                 db.session.add(Pause(user_id=person.id, module_id="worked-example", section_id=section))
+                db.session.add(
+                    GroundingVisit(user_id=person.id, module_id="worked-example", section_id=section)
+                )
         db.session.commit()
 
 
@@ -52,9 +55,9 @@ def test_a_trainer_reads_a_modules_insight(js, signed_in_site, make_user, five_l
         )
     }
     # Survival responses: 4 5 6 7 8 minutes, median 6. The harder day: 6 7 8 9 10 after it, median 8.
-    assert rows["Survival responses"] == ["5", "not offered", "fewer than 5", "6 min"], rows
-    assert rows["A harder day"] == ["5", "fewer than 5", "fewer than 5", "8 min"], rows
-    assert rows["All sections (sum)"] == ["10", "fewer than 5", "fewer than 5", ""], rows
+    assert rows["Survival responses"] == ["5", "not offered", "fewer than 5", "5", "6 min"], rows
+    assert rows["A harder day"] == ["5", "fewer than 5", "fewer than 5", "5", "8 min"], rows
+    assert rows["All sections (sum)"] == ["10", "fewer than 5", "fewer than 5", "10", ""], rows
     charts = driver.find_elements(By.CSS_SELECTOR, "svg[role='img']")
     assert charts and "paused" in charts[0].find_element(By.TAG_NAME, "title").get_attribute("textContent")
     assert "Learner 1" not in driver.page_source
