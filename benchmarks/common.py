@@ -55,13 +55,15 @@ def app_environment(tmp: Path, database_url: str) -> dict[str, str]:
 
 
 def migrate_and_seed(learners: int) -> list[tuple[str, str, str]]:
-    """`flask db upgrade`, add learners (one shared password hash); every section's (module, id, title)."""
+    """`flask db upgrade`, add learners (one password hash), count insight; each (module, section, title)."""
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
     from tilearn import create_app
+    from tilearn.database import unit_of_work
     from tilearn.extensions import db
     from tilearn.models import User, UserRole
+    from tilearn.services import insight_totals
 
     app = create_app()
     with app.app_context():
@@ -73,6 +75,10 @@ def migrate_and_seed(learners: int) -> list[tuple[str, str, str]]:
             db.session.add(user)
         db.session.commit()
         library = app.extensions["tilearn.library"].library
+        # As on a site whose trainers have opened insight: learners' actions keep its totals up to date.
+        for module in library.modules.values():
+            with unit_of_work():
+                insight_totals.recount(module)
         sections = [(m.id, s.id, s.title) for m in library.modules.values() for s in m.sections]
         db.engine.dispose()
     return sections

@@ -182,10 +182,10 @@ def learners_act(module, learners: int, queries: list[str]) -> tuple[list[float]
     times: list[float] = []
     statements: list[int] = []
 
-    def timed(user_id: int, acted_on: object) -> None:
+    def timed(user_id: int, acted_on: object, kinds: tuple[str, ...]) -> None:
         queries.clear()
         started = time.perf_counter()
-        keep(user_id, acted_on)  # type: ignore[arg-type]
+        keep(user_id, acted_on, kinds)  # type: ignore[arg-type]
         times.append(time.perf_counter() - started)
         statements.append(len(queries))
 

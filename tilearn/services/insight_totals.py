@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, delete, func, literal, select, tuple_, union_all
+from sqlalchemy import Integer, String, bindparam, cast, delete, func, literal, select, tuple_, union_all
 
 from tilearn.engine import Module
 from tilearn.engine.insight import ItemSums
@@ -39,6 +39,8 @@ from tilearn.services.sql import insert_for, upsert
 Key = tuple[str, str, int]
 #: the item sums per question, in ItemSums order
 ITEM_MEASURES = ("n", "x", "t", "tt", "xt")
+#: the parts of a learner's share: minutes per section read, sections retried, first answers
+KINDS = ("minutes", "retried", "right")
 
 
 def is_counted(module: Module) -> bool:
@@ -64,6 +66,15 @@ class Share:
             self.retried.add(item)
         else:
             self.right[item] = int(value or 0)
+
+    def forget(self, kinds: tuple[str, ...]) -> None:
+        """Clear these parts, to be read afresh."""
+        if "minutes" in kinds:
+            self.minutes = {}
+        if "retried" in kinds:
+            self.retried = set()
+        if "right" in kinds:
+            self.right = {}
 
     def counts(self) -> dict[Key, int]:
         """This share as additions to the totals."""
@@ -118,35 +129,31 @@ def recount(module: Module) -> None:
     _add(module.id, dict(found))
 
 
-def learner_acted(user_id: int, module: Module) -> None:
+def learner_acted(user_id: int, module: Module, kinds: tuple[str, ...] = KINDS) -> None:
     """Bring the module's totals up to date with the learner's rows, adding only what changed.
 
-    Called inside the action's transaction, after its writes. Locking the count row for share
-    keeps a recount from running at the same time; the learner's progress row, which every action
-    has already updated, keeps two of their own actions from interleaving.
+    ``kinds`` are the parts of their share the action can change (reading a section changes only
+    its minutes; checking answers, only retries and first answers). Called inside the action's
+    transaction, after its writes. Locking the count row for share keeps a recount from running at
+    the same time; the learner's progress row, which every action has already updated, keeps two
+    of their own actions from interleaving.
     """
-    counted = db.session.scalar(
-        select(InsightCount.content_hash)
-        .where(InsightCount.module_id == module.id)
-        .with_for_update(read=True)
-    )
-    if counted != module.content_hash:
+    state = db.session.execute(_statements()["state"], {"module_id": module.id, "user_id": user_id}).first()
+    if state is None or state.content_hash != module.content_hash:
         return  # not counted yet for this version: the first insight view counts everyone
-    new = Share()
-    facts: Any = db.session.execute(_facts(module, user_id))
+    old = Share.from_json(state.facts)
+    new = Share.from_json(state.facts)
+    new.forget(kinds)
+    facts: Any = db.session.execute(_learner_facts(module, kinds), {"learner": user_id})
     for _user, kind, item, value in facts:
         new.add(kind, item, value)
-    kept = db.session.get(InsightShare, (user_id, module.id))
-    old = Share.from_json(kept.facts if kept else None)
     if new == old:
         return
     before, after = old.counts(), new.counts()
     _add(module.id, {key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()})
-    if kept is None:
-        db.session.add(InsightShare(user_id=user_id, module_id=module.id, facts=new.to_json()))
-    else:
-        kept.facts = new.to_json()
-    db.session.flush()
+    db.session.execute(
+        _statements()["share"], {"user_id": user_id, "module_id": module.id, "facts": new.to_json()}
+    )
 
 
 def forget_learner(user_id: int) -> None:
@@ -203,22 +210,63 @@ def _add(module_id: str, changes: dict[Key, int]) -> None:
         for (m, i, b), change in sorted(changes.items())
         if change
     ]
-    if not rows:
-        return
-    statement = insert_for(InsightTotal)
-    statement = statement.on_conflict_do_update(
-        index_elements=["module_id", "measure", "item", "bucket"],
-        set_={"value": InsightTotal.value + statement.excluded.value},
-    )
-    db.session.execute(statement, rows)
+    if rows:
+        db.session.execute(_statements()["add"], rows)
 
 
-def _facts(module: Module, user_id: int | None) -> Any:
+#: per database dialect, the two writes of keeping the totals, built once
+_STATEMENTS: dict[str, dict[str, Any]] = {}
+#: per dialect, module, version and kinds, the query of one learner's facts, built once (building it
+#: took longer than running it)
+_LEARNER_FACTS: dict[tuple[str, str, str, tuple[str, ...]], Any] = {}
+
+
+def _statements() -> dict[str, Any]:
+    """Adding to totals, and keeping a learner's share (Core statements: no ORM bookkeeping per row)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _STATEMENTS:
+        add = insert_for(InsightTotal.__table__)  # type: ignore[arg-type]  # a Table: Core, not ORM
+        share = insert_for(InsightShare.__table__)  # type: ignore[arg-type]
+        shares = InsightShare.__table__.c
+        counts = InsightCount.__table__
+        _STATEMENTS[dialect] = {
+            # Whether the module is counted for this version (share-locked), with the learner's share.
+            "state": select(counts.c.content_hash, shares.facts)
+            .outerjoin(
+                InsightShare.__table__,
+                (shares.module_id == counts.c.module_id) & (shares.user_id == bindparam("user_id")),
+            )
+            .where(counts.c.module_id == bindparam("module_id"))
+            .with_for_update(read=True, of=counts),
+            "add": add.on_conflict_do_update(
+                index_elements=["module_id", "measure", "item", "bucket"],
+                set_={"value": InsightTotal.__table__.c.value + add.excluded.value},
+            ),
+            "share": share.on_conflict_do_update(
+                index_elements=["user_id", "module_id"], set_={"facts": share.excluded.facts}
+            ),
+        }
+    return _STATEMENTS[dialect]
+
+
+def _learner_facts(module: Module, kinds: tuple[str, ...]) -> Any:
+    """Those facts of the learner given as the ``learner`` parameter, for the module as now published."""
+    key = (db.session.get_bind().dialect.name, module.id, module.content_hash, kinds)
+    if key not in _LEARNER_FACTS:
+        _LEARNER_FACTS[key] = _facts(module, bindparam("learner", type_=Integer), kinds)
+    return _LEARNER_FACTS[key]
+
+
+def _facts(module: Module, user_id: Any, kinds: tuple[str, ...] = KINDS) -> Any:
     """SQL: (user_id, kind, item, value) rows, every learner's (or one learner's) facts for their share."""
-    parts = [_minutes(module.id, user_id), _retries(module.id, user_id)]
-    if any(s.questions for s in module.sections):
+    parts = []
+    if "minutes" in kinds:
+        parts.append(_minutes(module.id, user_id))
+    if "retried" in kinds:
+        parts.append(_retries(module.id, user_id))
+    if "right" in kinds and any(s.questions for s in module.sections):
         parts.append(_right(module, user_id))
-    return union_all(*parts)
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def _seconds_between(later: Any, earlier: Any) -> Any:
@@ -227,7 +275,7 @@ def _seconds_between(later: Any, earlier: Any) -> Any:
     return (func.julianday(later) - func.julianday(earlier)) * 86400
 
 
-def _minutes(module_id: str, user_id: int | None) -> Any:
+def _minutes(module_id: str, user_id: Any) -> Any:
     """Each section a learner read this pass, with their whole minutes for it.
 
     A learner's time for a section runs from the end of the section they finished just before it
@@ -262,7 +310,7 @@ def _minutes(module_id: str, user_id: int | None) -> Any:
     )
 
 
-def _retries(module_id: str, user_id: int | None) -> Any:
+def _retries(module_id: str, user_id: Any) -> Any:
     """Each section a learner checked more than once in one pass through the module (once each)."""
     tries = (
         select(QuizAttempt.user_id, QuizAttempt.section_id)
@@ -281,7 +329,7 @@ def _retries(module_id: str, user_id: int | None) -> Any:
     ).group_by(inner.c.user_id, inner.c.section_id)
 
 
-def _right(module: Module, user_id: int | None) -> Any:
+def _right(module: Module, user_id: Any) -> Any:
     """Each question a learner answered as now worded: 1 when their first answer was right, else 0."""
     current = [(q.id, q.fingerprint) for s in module.sections for q in s.questions]
     query = select(

@@ -146,7 +146,7 @@ def record_section_seen(user_id: int, module: Module, section_id: str) -> str | 
     db.session.execute(statements["undefer"], key)
     touch_progress(user_id, module, module.section_index(section_id), following or section_id)
     if first_time:  # reading a section again changes no insight figure
-        insight_totals.learner_acted(user_id, module)
+        insight_totals.learner_acted(user_id, module, ("minutes",))
     signals.section_seen.send(signals.sender(), user_id=user_id, module_id=module.id, section_id=section_id)
     return following
 

@@ -171,7 +171,7 @@ def submit_answers(
             )
         )
         touch_progress(user_id, module, -1, section.id)
-        insight_totals.learner_acted(user_id, module)
+        insight_totals.learner_acted(user_id, module, ("retried", "right"))
     if recorded:
         signals.answers_submitted.send(
             signals.sender(),
