@@ -33,7 +33,7 @@ from tilearn.models import (
     SectionView,
 )
 from tilearn.models.types import utcnow
-from tilearn.services.sql import insert_for, upsert
+from tilearn.services.sql import built_once, insert_for, upsert
 
 #: a total's key within a module: (measure, item, bucket)
 Key = tuple[str, str, int]
@@ -214,47 +214,50 @@ def _add(module_id: str, changes: dict[Key, int]) -> None:
         db.session.execute(_statements()["add"], rows)
 
 
-#: per database dialect, the two writes of keeping the totals, built once
-_STATEMENTS: dict[str, dict[str, Any]] = {}
-#: per dialect, module, version and kinds, the query of one learner's facts, built once (building it
-#: took longer than running it)
-_LEARNER_FACTS: dict[tuple[str, str, str, tuple[str, ...]], Any] = {}
+#: per database dialect, the statements of keeping the totals
+_STATEMENTS: dict[Any, dict[str, Any]] = {}
+#: per dialect, module, version and kinds, the query of one learner's facts
+_LEARNER_FACTS: dict[Any, Any] = {}
 
 
 def _statements() -> dict[str, Any]:
-    """Adding to totals, and keeping a learner's share (Core statements: no ORM bookkeeping per row)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in _STATEMENTS:
-        add = insert_for(InsightTotal.__table__)  # type: ignore[arg-type]  # a Table: Core, not ORM
-        share = insert_for(InsightShare.__table__)  # type: ignore[arg-type]
-        shares = InsightShare.__table__.c
-        counts = InsightCount.__table__
-        _STATEMENTS[dialect] = {
-            # Whether the module is counted for this version (share-locked), with the learner's share.
-            "state": select(counts.c.content_hash, shares.facts)
-            .outerjoin(
-                InsightShare.__table__,
-                (shares.module_id == counts.c.module_id) & (shares.user_id == bindparam("user_id")),
-            )
-            .where(counts.c.module_id == bindparam("module_id"))
-            .with_for_update(read=True, of=counts),
-            "add": add.on_conflict_do_update(
-                index_elements=["module_id", "measure", "item", "bucket"],
-                set_={"value": InsightTotal.__table__.c.value + add.excluded.value},
-            ),
-            "share": share.on_conflict_do_update(
-                index_elements=["user_id", "module_id"], set_={"facts": share.excluded.facts}
-            ),
-        }
-    return _STATEMENTS[dialect]
+    """Reading a learner's share, adding to totals, keeping the share (Core: no ORM bookkeeping per row)."""
+    return built_once(_STATEMENTS, _build_statements)
+
+
+def _build_statements() -> dict[str, Any]:
+    add = insert_for(InsightTotal.__table__)  # type: ignore[arg-type]  # a Table: Core, not ORM
+    share = insert_for(InsightShare.__table__)  # type: ignore[arg-type]
+    shares = InsightShare.__table__.c
+    counts = InsightCount.__table__
+    return {
+        # Whether the module is counted for this version (share-locked), with the learner's share.
+        "state": select(counts.c.content_hash, shares.facts)
+        .outerjoin(
+            InsightShare.__table__,
+            (shares.module_id == counts.c.module_id) & (shares.user_id == bindparam("user_id")),
+        )
+        .where(counts.c.module_id == bindparam("module_id"))
+        .with_for_update(read=True, of=counts),
+        "add": add.on_conflict_do_update(
+            index_elements=["module_id", "measure", "item", "bucket"],
+            set_={"value": InsightTotal.__table__.c.value + add.excluded.value},
+        ),
+        "share": share.on_conflict_do_update(
+            index_elements=["user_id", "module_id"], set_={"facts": share.excluded.facts}
+        ),
+    }
 
 
 def _learner_facts(module: Module, kinds: tuple[str, ...]) -> Any:
     """Those facts of the learner given as the ``learner`` parameter, for the module as now published."""
-    key = (db.session.get_bind().dialect.name, module.id, module.content_hash, kinds)
-    if key not in _LEARNER_FACTS:
-        _LEARNER_FACTS[key] = _facts(module, bindparam("learner", type_=Integer), kinds)
-    return _LEARNER_FACTS[key]
+    return built_once(
+        _LEARNER_FACTS,
+        lambda: _facts(module, bindparam("learner", type_=Integer), kinds),
+        module.id,
+        module.content_hash,
+        kinds,
+    )
 
 
 def _facts(module: Module, user_id: Any, kinds: tuple[str, ...] = KINDS) -> Any:

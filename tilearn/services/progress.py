@@ -27,7 +27,7 @@ from tilearn.models import (
 )
 from tilearn.models.types import utcnow
 from tilearn.services import insight_totals
-from tilearn.services.sql import insert_for, insert_ignore, upsert
+from tilearn.services.sql import built_once, insert_for, insert_ignore, upsert
 from tilearn.services.statuses import COMPLETED, IN_PROGRESS, MODULE_STATUS_OF, NOT_STARTED
 
 log = logging.getLogger("tilearn.progress")
@@ -112,14 +112,11 @@ def _build_writes() -> dict[str, Any]:
     return {"touch": touch, "seen": seen, "undefer": undefer}
 
 
-_WRITES: dict[str, dict[str, Any]] = {}
+_WRITES: dict[Any, dict[str, Any]] = {}
 
 
 def _writes_for_session() -> dict[str, Any]:
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in _WRITES:
-        _WRITES[dialect] = _build_writes()
-    return _WRITES[dialect]
+    return built_once(_WRITES, _build_writes)
 
 
 def touch_progress(user_id: int, module: Module, index: int, place: str | None) -> None:

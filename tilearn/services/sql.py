@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tilearn.extensions import Model, db
+
+T = TypeVar("T")
 
 
 def _insert(model: type[Model]) -> Any:
@@ -34,3 +37,15 @@ def upsert(model: type[Model], keys: tuple[str, ...], **values: Any) -> None:
 def insert_for(model: type[Model]) -> Any:
     """An INSERT for the session's database that supports ON CONFLICT and RETURNING."""
     return _insert(model)
+
+
+def built_once(cache: dict[Any, T], build: Callable[[], T], *key: Hashable) -> T:
+    """What ``build`` makes for the session's kind of database (and ``key``), built the first time only.
+
+    Building a complex statement costs more than running it; the statement itself depends only on
+    the dialect (ON CONFLICT, date arithmetic) and on what ``key`` names.
+    """
+    full = (db.session.get_bind().dialect.name, *key)
+    if full not in cache:
+        cache[full] = build()
+    return cache[full]
